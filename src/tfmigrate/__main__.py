@@ -1,0 +1,5 @@
+"""``python -m tfmigrate``."""
+
+from tfmigrate.cli import main
+
+raise SystemExit(main())

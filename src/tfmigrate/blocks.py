@@ -1,0 +1,267 @@
+"""HTML or a plain-text rendering -> one stream of blocks.
+
+The legacy site's markup is unknown and varied (upper-case 1990s tags, layout tables with heading
+images, closed XHTML), but its block structure is stable, and it is what the archived text
+renderings show: lines, one blank line between paragraphs, two or more between sections. Both
+kinds of input become that stream here, so the templates read blocks, never tags.
+
+A TEXT block is one line of text (whitespace collapsed) with the links inside it; ``gap`` counts
+the blank lines before it as a text browser would draw them:
+
+- ``<br>`` ends a line (gap 0); each further ``<br>`` adds a blank line;
+- a paragraph-level element (``<p>``, ``<table>``, ``<h3>``...) starts a paragraph (gap >= 1);
+- an empty paragraph (``<p></p>``, ``<p>&nbsp;</p>``) and ``<hr>`` add a blank line on top.
+
+So ``<p>a</p><p>b</p>`` is a paragraph break (gap 1) and ``<p>a</p><hr><p>b</p>`` a section break
+(gap 2), exactly as in the renderings. An IMAGE block is an ``<img>`` outside any link: a heading
+drawn as an image, or a figure; the templates decide which.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from urllib.parse import urljoin
+
+import lxml.etree
+import lxml.html
+
+SECTION_GAP = 2
+
+# Elements whose boundaries start a new paragraph.
+PARAGRAPH_TAGS = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "ul", "ol", "dl", "pre", "address"}
+)
+# Elements whose boundaries only end the current line.
+LINE_TAGS = frozenset(
+    {"div", "center", "form", "fieldset", "tr", "td", "th", "li", "dt", "dd", "caption", "tbody", "thead"}
+    | {"tfoot", "body", "html", "section", "article"}
+)
+SKIPPED_TAGS = frozenset(
+    {
+        "head",
+        "script",
+        "style",
+        "noscript",
+        "title",
+        "select",
+        "option",
+        "textarea",
+        "map",
+        "object",
+        "applet",
+    }
+)
+
+# An XML declaration inside a str makes lxml refuse the document; the bytes were decoded already.
+XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+# Control characters that lxml refuses; they carry no text a reader saw.
+CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+WHITESPACE_RE = re.compile(r"\s+")
+
+
+class BlockKind(StrEnum):
+    TEXT = "text"
+    IMAGE = "image"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    text: str
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    kind: BlockKind
+    gap: int
+    text: str = ""
+    links: tuple[Link, ...] = ()
+    src: str | None = None
+    alt: str | None = None
+    href: str | None = None  # an image inside a link with no text: the link's target
+
+    @property
+    def is_section_start(self) -> bool:
+        return self.gap >= SECTION_GAP
+
+
+def collapse_whitespace(text: str) -> str:
+    return WHITESPACE_RE.sub(" ", text).strip()
+
+
+def blocks_from_text(text: str) -> list[Block]:
+    """Blocks of a plain-text rendering: each non-blank line a block, blank lines counted."""
+    stream: list[Block] = []
+    blank_lines = 0
+    for line in text.splitlines():
+        collapsed = collapse_whitespace(line)
+        if not collapsed:
+            blank_lines += 1
+            continue
+        stream.append(Block(BlockKind.TEXT, gap=blank_lines, text=collapsed))
+        blank_lines = 0
+    return stream
+
+
+def blocks_from_html(html: str, base_url: str | None = None) -> list[Block]:
+    """Blocks of an HTML page (any markup style), links resolved against ``base_url``."""
+    html = CONTROL_CHARS_RE.sub("", XML_DECLARATION_RE.sub("", html, count=1))
+    if not html.strip():
+        return []
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return []
+    base = _base_href(root, base_url)
+    builder = _StreamBuilder(base)
+    for event, element in lxml.etree.iterwalk(root, events=("start", "end")):
+        builder.feed(event, element)
+    builder.end_line()
+    return builder.stream
+
+
+def _base_href(root: lxml.html.HtmlElement, base_url: str | None) -> str | None:
+    for href in root.xpath("//base/@href")[:1]:
+        return urljoin(base_url or "", str(href).strip())
+    return base_url
+
+
+@dataclass
+class _OpenLink:
+    href: str
+    first_piece: int
+    image: Block | None = None
+
+
+@dataclass
+class _StreamBuilder:
+    """Walks lxml events once and keeps the state of the line being built."""
+
+    base_url: str | None
+    stream: list[Block] = field(default_factory=list)
+    pieces: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    gap: int = 0
+    skip_depth: int = 0
+    pre_depth: int = 0
+    open_links: list[_OpenLink] = field(default_factory=list)
+    paragraph_marks: list[int] = field(default_factory=list)  # blocks emitted when a <p> opened
+
+    def feed(self, event: str, element: lxml.etree._Element) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        tag = tag.lower()
+        if self.skip_depth:
+            if tag in SKIPPED_TAGS:
+                self.skip_depth += 1 if event == "start" else -1
+            if not self.skip_depth and event == "end":
+                self.add_text(element.tail)
+            return
+        if event == "start":
+            self.start(tag, element)
+        else:
+            self.end(tag, element)
+            self.add_text(element.tail)
+
+    def start(self, tag: str, element: lxml.etree._Element) -> None:
+        if tag in SKIPPED_TAGS or not tag:  # comments and processing instructions have no str tag
+            if tag:
+                self.skip_depth = 1
+            return
+        if tag in PARAGRAPH_TAGS:
+            self.end_paragraph()
+            if tag == "p":
+                self.paragraph_marks.append(len(self.stream))
+            if tag == "pre":
+                self.pre_depth += 1
+        elif tag in LINE_TAGS:
+            self.end_line()
+        elif tag == "br":
+            if self.pieces_text():
+                self.end_line()
+            else:
+                self.gap += 1
+        elif tag == "hr":
+            self.end_paragraph()
+            self.gap += 1
+        elif tag == "img":
+            self.add_image(element)
+        elif tag == "a":
+            href = element.get("href")
+            if href is not None:
+                self.open_links.append(_OpenLink(href=href, first_piece=len(self.pieces)))
+        self.add_text(element.text)
+
+    def end(self, tag: str, element: lxml.etree._Element) -> None:
+        if tag == "a" and element.get("href") is not None and self.open_links:
+            link = self.open_links.pop()
+            text = collapse_whitespace("".join(self.pieces[link.first_piece :]))
+            if text or link.image is None:
+                self.links.append(Link(text=text, href=self.resolve(link.href)))
+            else:  # newtfh figures: an image that is itself the link to the larger size
+                self.end_line()
+                self.stream.append(replace(link.image, href=self.resolve(link.href)))
+                self.gap = 0
+        elif tag in PARAGRAPH_TAGS:
+            self.end_paragraph()
+            if tag == "p" and self.paragraph_marks and self.paragraph_marks.pop() == len(self.stream):
+                self.gap += 1  # an empty paragraph: a gap the author drew on purpose
+            if tag == "pre":
+                self.pre_depth -= 1
+        elif tag in LINE_TAGS:
+            self.end_line()
+
+    def add_text(self, text: str | None) -> None:
+        if not text:
+            return
+        if self.pre_depth:
+            first, *rest = text.split("\n")
+            self.pieces.append(first)
+            for line in rest:
+                self.end_line()
+                self.pieces.append(line)
+            return
+        self.pieces.append(text)
+
+    def add_image(self, element: lxml.etree._Element) -> None:
+        src = element.get("src")
+        alt = collapse_whitespace(element.get("alt") or "") or None
+        image = Block(BlockKind.IMAGE, gap=self.gap, src=self.resolve(src) if src else None, alt=alt)
+        if self.open_links:  # a thumbnail inside a link: kept only if the link has no text
+            if self.open_links[-1].image is None:
+                self.open_links[-1].image = image
+            return
+        self.end_line()
+        self.stream.append(replace(image, gap=self.gap))
+        self.gap = 0
+
+    def pieces_text(self) -> str:
+        return collapse_whitespace("".join(self.pieces))
+
+    def end_line(self) -> None:
+        text = self.pieces_text()
+        if text:
+            self.stream.append(Block(BlockKind.TEXT, gap=self.gap, text=text, links=tuple(self.links)))
+            self.gap = 0
+        self.pieces.clear()
+        self.links.clear()
+        for link in self.open_links:
+            link.first_piece = 0
+
+    def end_paragraph(self) -> None:
+        self.end_line()
+        if self.stream:
+            self.gap = max(self.gap, 1)
+
+    def resolve(self, href: str) -> str:
+        href = href.strip()
+        return urljoin(self.base_url, href) if self.base_url else href
+
+
+def iter_lines(stream: list[Block]) -> Iterator[str]:
+    """The stream as text lines with its blank lines, the shape of the archived renderings."""
+    for block in stream:
+        yield from [""] * block.gap
+        yield block.text if block.kind is BlockKind.TEXT else f"[image {block.alt or block.src or ''}]"

@@ -1,0 +1,151 @@
+"""Command line: argument parsing, messages and exit codes; the work happens elsewhere.
+
+Exit codes: 0 all good, 1 some input failed, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tfmigrate import __version__
+from tfmigrate.errors import InputError, NotACasePageError, TfMigrateError
+from tfmigrate.export.jsonfiles import write_cases
+from tfmigrate.models import Case, case_json_schema
+from tfmigrate.parse import MAX_PAGE_BYTES, parse_page
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+# What a directory walk reads as pages; image and cine files beside them are not pages.
+PAGE_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".txt", ""})
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tfmigrate",
+        description="Rescue a legacy radiology teaching-file site into validated JSON records.",
+    )
+    parser.add_argument("--version", action="version", version=f"tfmigrate {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    parse = commands.add_parser(
+        "parse",
+        help="parse case pages (HTML or text renderings) into JSON records",
+        description="Parse case pages into DIR/cases/<case_id>.json and DIR/cases.jsonl. "
+        "Pages that are not case pages (lists, viewers, discussion pages) are skipped.",
+    )
+    parse.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="page files or directories of them"
+    )
+    parse.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    parse.add_argument("-v", "--verbose", action="store_true", help="tracebacks for failed pages")
+    parse.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+
+    commands.add_parser(
+        "schema",
+        help="print the JSON Schema (Draft 2020-12) of a case record",
+        description="Print the JSON Schema of a case record, as committed in schema/case.schema.json.",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "schema":
+        print(schema_json(), end="")
+        return EXIT_OK
+    return run_parse(args.paths, args.out, verbose=args.verbose, quiet=args.quiet)
+
+
+def schema_json() -> str:
+    return json.dumps(case_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+@dataclass
+class ParseSummary:
+    cases: dict[str, Case] = field(default_factory=dict)
+    sources: dict[str, Path] = field(default_factory=dict)
+    skipped: int = 0
+    failed: int = 0
+    duplicates: int = 0
+
+    def line(self, out_dir: Path) -> str:
+        return (
+            f"parsed {len(self.cases)}, skipped {self.skipped} (not a case page), failed {self.failed}"
+            + (f", duplicates {self.duplicates}" if self.duplicates else "")
+            + f" -> {out_dir / 'cases'}"
+        )
+
+
+def run_parse(paths: Sequence[Path], out_dir: Path, *, verbose: bool, quiet: bool) -> int:
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        return usage_error(f"no such file or directory: {missing[0]}")
+    summary = ParseSummary()
+    for path in iter_pages(paths):
+        try:
+            case = parse_page(read_page(path), path.resolve().as_uri())
+        except NotACasePageError:
+            summary.skipped += 1
+            continue
+        except (TfMigrateError, OSError) as exc:
+            summary.failed += 1
+            report_failure(path, exc, verbose)
+            continue
+        except Exception as exc:  # a parser bug must not end the batch; -v shows where it is
+            summary.failed += 1
+            report_failure(path, exc, verbose, prefix="internal error: ")
+            continue
+        if case.case_id in summary.cases:
+            summary.duplicates += 1
+            first = summary.sources[case.case_id]
+            print(
+                f"tfmigrate: {path}: case {case.case_id} already read from {first}; kept that",
+                file=sys.stderr,
+            )
+            continue
+        summary.cases[case.case_id] = case
+        summary.sources[case.case_id] = path
+    try:
+        write_cases((summary.cases[k] for k in sorted(summary.cases)), out_dir)
+    except OSError as exc:
+        return usage_error(f"cannot write to {out_dir}: {exc.strerror or exc}")
+    if not quiet:
+        print(summary.line(out_dir))
+    return EXIT_FAILURES if summary.failed else EXIT_OK
+
+
+def iter_pages(paths: Sequence[Path]) -> Iterator[Path]:
+    """Files as given, and the page files below directories, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES
+                and not p.name.startswith(".")
+            )  # fmt: skip
+        else:
+            yield path
+
+
+def read_page(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_PAGE_BYTES + 1)
+    if len(raw) > MAX_PAGE_BYTES:
+        raise InputError(f"over the {MAX_PAGE_BYTES:,}-byte page limit")
+    return raw
+
+
+def report_failure(path: Path, exc: BaseException, verbose: bool, prefix: str = "") -> None:
+    message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    print(f"tfmigrate: {path}: {prefix}{message}", file=sys.stderr)
+    if verbose:
+        traceback.print_exception(exc, file=sys.stderr)
+
+
+def usage_error(message: str) -> int:
+    print(f"tfmigrate: error: {message}", file=sys.stderr)
+    return EXIT_USAGE

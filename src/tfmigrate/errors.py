@@ -1,0 +1,23 @@
+"""The project's exceptions: one base class, caught and reported at the CLI boundary.
+
+TfMigrateError
+├── InputError          an input file cannot be read as a page at all (empty, binary, too large)
+├── NotACasePageError   a page that is not a case page (list, viewer, discussion page): skipped
+└── ParseError          a case page whose record could not be built or validated
+"""
+
+
+class TfMigrateError(Exception):
+    """Base class of every error tfmigrate raises on purpose."""
+
+
+class InputError(TfMigrateError):
+    """The input cannot be treated as a page: empty, binary, or over the size cap."""
+
+
+class NotACasePageError(TfMigrateError):
+    """The page is a real page of the site, but not a case page; callers skip it."""
+
+
+class ParseError(TfMigrateError):
+    """A case page whose record could not be built or did not validate."""

@@ -1,0 +1,1 @@
+"""Writers of migrated records; the only package besides crawl/ that writes the output folder."""

@@ -1,0 +1,59 @@
+"""Author lists as printed in bylines -> names and degrees.
+
+Forms seen on the site (SITE.md): ``Stephen Schmitter, M.D. and Keith Fischer, M.D.``;
+``Thomas H. Vreeland, M.D., Tom R. Miller, M.D., Ph.D.``; ``Sarah Reimer, MD , Keith Fischer MD,
+and Farrokh Dehdashti, MD``; ``Jayson R. St. Jacques,M.D. and ...``; ``michael quinn, md and ...``;
+three names with commas and no ``and``; newtfh user ids (``kwinkl01 and Delphine Chen.``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# A separator between names or between a name and its degrees: commas, "and", ", and".
+SEPARATOR_RE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*;\s*", re.IGNORECASE)
+DEGREE_RE = re.compile(
+    r"^(?:M\.?\s?D|D\.?\s?O|Ph\.?\s?D|M\.?\s?S|M\.?\s?P\.?\s?H|R\.?\s?N|B\.?\s?S|M\.?\s?B\.?\s?B\.?\s?S"
+    r"|F\.?\s?R\.?\s?C\.?\s?R|F\.?\s?A\.?\s?C\.?\s?R|C\.?\s?N\.?\s?M\.?\s?T|R\.?\s?T|D\.?\s?V\.?\s?M)\.?$",
+    re.IGNORECASE,
+)
+# newtfh bylines mix login ids with names (kwinkl01).
+USER_ID_RE = re.compile(r"^[a-z]+\d+$")
+
+
+@dataclass
+class PrintedAuthor:
+    name: str
+    degrees: list[str] = field(default_factory=list)
+
+    @property
+    def is_user_id(self) -> bool:
+        return bool(USER_ID_RE.match(self.name))
+
+
+def is_degree(word: str) -> bool:
+    return bool(DEGREE_RE.match(word))
+
+
+def split_authors(text: str) -> list[PrintedAuthor]:
+    """Names in printed order, each with the degrees printed after it."""
+    text = text.strip()
+    if text.endswith(".") and not is_degree(text.split()[-1]) and not _ends_with_initial(text):
+        text = text[:-1]  # newtfh: "Authored By: kwinkl01 and Delphine Chen."
+    authors: list[PrintedAuthor] = []
+    for part in SEPARATOR_RE.split(text):
+        words = part.split()
+        degrees: list[str] = []
+        while words and is_degree(words[-1]):
+            degrees.insert(0, words.pop())
+        if words:
+            authors.append(PrintedAuthor(name=" ".join(words), degrees=degrees))
+        elif authors:
+            authors[-1].degrees.extend(degrees)
+    return authors
+
+
+def _ends_with_initial(text: str) -> bool:
+    last = text.split()[-1]
+    return len(last) == 2 and last[0].isalpha()

@@ -1,0 +1,179 @@
+"""The migrated case record: pydantic models, the contract a receiving platform imports.
+
+No HTML knowledge lives here. Field names are the JSON keys and match the ``extract_*`` helpers
+that fill them. Text fields keep the characters as printed (entities decoded, mojibake kept);
+paragraphs are separated by a blank line ("\\n\\n") and whitespace inside a paragraph is collapsed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_ID = "https://tfmigrate.invalid/schema/case.schema.json"
+
+# Safe as a file name on every platform: it names cases/<case_id>.json.
+CASE_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,99}$"
+
+Template = Literal["classic", "newtfh"]
+EncodingRule = Literal["bom", "http", "meta", "detected", "default"]
+
+
+class Record(BaseModel):
+    """Base of every model: unknown keys are errors, so a typo never passes validation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Author(Record):
+    name: str = Field(description="The name as printed, without degrees.")
+    degrees: list[str] = Field(
+        default_factory=list, description='Degrees as printed, e.g. ["M.D.", "Ph.D."].'
+    )
+
+
+class Rating(Record):
+    difficulty: int | None = Field(description="#D<n>: difficulty, null when printed blank (#D.).")
+    quality: int | None = Field(description="#Q<n>: quality, null when printed blank (#Q.).")
+
+
+class Patient(Record):
+    text: str = Field(description="As printed (newtfh 'Patient:').")
+    age: int | None = None
+    age_unit: Literal["year", "month", "week", "day"] | None = None
+    sex: Literal["female", "male"] | None = None
+
+
+class Administration(Record):
+    """One administered agent of the procedure line (structured parsing is filled in later)."""
+
+    text: str
+
+
+class Procedure(Record):
+    text: str = Field(description="The radiopharmaceutical line as printed, without its label.")
+    administrations: list[Administration] = Field(default_factory=list)
+
+
+class Image(Record):
+    label: str = Field(description="main, second, third, ..., followup, cine; fig1, fig2 on newtfh pages.")
+    type_code: str | None = Field(description="The bracketed image type, e.g. bs, xr; null when not printed.")
+    caption: str | None
+    note: str | None = Field(
+        default=None,
+        description="Printed text about the image that is not its caption: '1 meg', a cine note.",
+    )
+    viewer_url: str | None = Field(
+        description="The link target (image viewer page), resolved against the page."
+    )
+    url: str | None = Field(
+        default=None, description="The image file's URL (embedded image or crawled viewer)."
+    )
+    path: str | None = Field(
+        default=None, description="Where the image file was written, relative to the output."
+    )
+    sha256: str | None = None
+    media_type: str | None = None
+    size: int | None = None
+
+
+class Reference(Record):
+    text: str = Field(description="The citation as printed.")
+    origin: Literal["block", "inline"] = Field(
+        description="block: a references section; inline: a 'Reference(s):' line kept in the discussion too."
+    )
+
+
+class GeneralDiscussion(Record):
+    title: str | None = Field(
+        description="The study named in the link, e.g. 'Bone Scintigraphy'; null if blank."
+    )
+    url: str | None
+
+
+class Links(Record):
+    """The page's navigation links, resolved against the page URL; null where absent."""
+
+    similar_cases: str | None = None
+    edit: str | None = None
+    add_comment: str | None = None
+    read_comments: str | None = None
+    home: str | None = None
+    case_list: str | None = None
+    case_list_unknowns: str | None = None
+    image_size_small: str | None = None
+    image_size_submitted: str | None = None
+
+
+class Source(Record):
+    url: str = Field(description="Where the page came from; file:// for a local file.")
+    sha256: str = Field(description="sha256 of the raw bytes as fetched or read.")
+    encoding: str = Field(description="The encoding the text was decoded with (a Python codec name).")
+    encoding_rule: EncodingRule = Field(description="Which rule decided the encoding.")
+    input_format: Literal["html", "text"] = Field(description="html, or a plain-text rendering of a page.")
+    template_version: str
+    parser_version: str
+
+
+class Issue(Record):
+    code: str
+    field: str | None
+    message: str
+
+
+class Case(Record):
+    """One migrated teaching case.
+
+    ``title``: newtfh pages print an upper-case title; classic pages print none, so their title
+    is the diagnosis as printed (null when the page has no diagnosis), which is what an importing
+    platform shows in its case lists.
+    """
+
+    schema_version: str = SCHEMA_VERSION
+    case_id: str = Field(
+        pattern=CASE_ID_PATTERN,
+        description="bs125 from 'Case number:' or the URL; newtfh-<id> for newtfh pages.",
+    )
+    template: Template
+    title: str | None
+    authors: list[Author] = Field(default_factory=list)
+    date: dt.date | None = None
+    date_raw: str | None = None
+    rating: Rating | None = None
+    diagnosis: str | None = None
+    brief_history: str | None = None
+    full_history: str | None = None
+    patient: Patient | None = None
+    procedure: Procedure | None = None
+    findings: str | None = None
+    discussion: str | None = None
+    followup: str | None = None
+    teaching_points: list[str] = Field(default_factory=list)
+    differential_diagnosis: list[str] = Field(default_factory=list)
+    differential_diagnosis_title: str | None = Field(
+        default=None, description="Text printed on the differential list's heading line (newtfh)."
+    )
+    images: list[Image] = Field(default_factory=list)
+    references: list[Reference] = Field(default_factory=list)
+    acr_codes: list[str] = Field(default_factory=list, description="ACR Index codes, always strings.")
+    keywords: list[str] = Field(default_factory=list)
+    general_discussion: GeneralDiscussion | None = None
+    anatomic_field: str | None = None
+    category: str | None = Field(default=None, description="The ACR pathology class as printed.")
+    links: Links = Field(default_factory=Links)
+    copyright: str | None = None
+    unassigned: list[str] = Field(
+        default_factory=list, description="Text the parser could not place in a field, as printed."
+    )
+    source: Source
+    issues: list[Issue] = Field(default_factory=list)
+
+
+def case_json_schema() -> dict[str, Any]:
+    """The JSON Schema (Draft 2020-12) of a case record, as committed in schema/case.schema.json."""
+    schema = Case.model_json_schema(mode="serialization")
+    return {"$schema": JSON_SCHEMA_DIALECT, "$id": SCHEMA_ID, **schema}

@@ -1,0 +1,100 @@
+"""One page's bytes -> a validated Case: decode, blocks, template, fields, record."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import PurePosixPath
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+from pydantic import ValidationError
+
+from tfmigrate import __version__
+from tfmigrate.blocks import blocks_from_html, blocks_from_text
+from tfmigrate.decode import decode_html
+from tfmigrate.errors import InputError, NotACasePageError, ParseError
+from tfmigrate.models import Case, Issue, Source
+from tfmigrate.templates import PARSERS, detect_template
+
+InputFormat = Literal["html", "text"]
+
+# Real case pages are about 2-10 KB; a page of megabytes is not a hand-made case page.
+MAX_PAGE_BYTES = 5 * 1024 * 1024
+# Signatures of files that are not pages (images, cine, archives) found among a site's files.
+BINARY_SIGNATURES = (b"GIF8", b"\xff\xd8\xff", b"\x89PNG", b"%PDF", b"PK\x03\x04", b"RIFF", b"\x1f\x8b")
+HTML_SNIFF_RE = re.compile(
+    rb"<\s*(?:!doctype|html|head|body|p|br|a|b|table|div|font|img|h\d|hr|center)\b", re.I
+)
+CLASSIC_ID_RE = re.compile(r"(?P<case_id>[a-z]{2}\d{3})te\d+", re.IGNORECASE)
+UNSAFE_ID_CHARS_RE = re.compile(r"[^a-z0-9_-]+")
+NEWTFH_ID_RE = re.compile(r"(?:small|submitted)_(?P<number>\d+)", re.IGNORECASE)
+
+
+def parse_page(
+    raw: bytes, url: str, *, http_charset: str | None = None, input_format: InputFormat | None = None
+) -> Case:
+    """The record of one case page; NotACasePageError for other pages, InputError for non-pages."""
+    check_input(raw)
+    input_format = input_format or sniff_format(raw, url)
+    decoded = decode_html(raw, http_charset)
+    if input_format == "html":
+        stream = blocks_from_html(decoded.text, base_url=url)
+    else:
+        stream = blocks_from_text(decoded.text)
+    template = detect_template(stream)
+    if template is None:
+        raise NotACasePageError("not a case page (no byline, case number or diagnosis)")
+    parser, template_version = PARSERS[template]
+    fields = parser(stream)
+    issues: list[Issue] = fields.pop("issues")
+    if decoded.replaced:
+        issues.append(
+            Issue(
+                code="decode_replaced",
+                field=None,
+                message=f"{decoded.replaced} byte(s) invalid in {decoded.encoding} replaced by U+FFFD",
+            )
+        )
+    fields.setdefault("case_id", case_id_from_url(url, template))
+    source = Source(
+        url=url,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        encoding=decoded.encoding,
+        encoding_rule=decoded.rule,
+        input_format=input_format,
+        template_version=template_version,
+        parser_version=__version__,
+    )
+    try:
+        return Case.model_validate({**fields, "source": source, "issues": issues})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ParseError(f"record does not validate: {where}: {first['msg']}") from exc
+
+
+def check_input(raw: bytes) -> None:
+    if not raw.strip():
+        raise InputError("empty file")
+    if len(raw) > MAX_PAGE_BYTES:
+        raise InputError(f"{len(raw):,} bytes is over the {MAX_PAGE_BYTES:,}-byte page limit")
+    if raw.startswith(BINARY_SIGNATURES) or raw[:4096].count(0) > 8:
+        raise InputError("binary file, not a page")
+
+
+def sniff_format(raw: bytes, url: str) -> InputFormat:
+    if urlsplit(url).path.lower().endswith(".txt"):
+        return "text"
+    return "html" if HTML_SNIFF_RE.search(raw[:8192]) else "text"
+
+
+def case_id_from_url(url: str, template: str) -> str:
+    """bs125 from ``/bs125te148.html``; ``newtfh-271472`` from ``.../small_271472.html``."""
+    name = PurePosixPath(unquote(urlsplit(url).path)).name
+    if template == "newtfh" and (match := NEWTFH_ID_RE.search(name)):
+        return f"newtfh-{match['number']}"
+    if match := CLASSIC_ID_RE.search(name):
+        return match["case_id"].lower()
+    stem = UNSAFE_ID_CHARS_RE.sub("-", PurePosixPath(name).stem.lower()).strip("-_")[:100]
+    return stem or "unknown"

@@ -1,0 +1,123 @@
+"""What both templates share: the block stream being read, its labels, and what was consumed.
+
+A template marks every block it places in a field as consumed; whatever is left at the end goes
+to ``unassigned`` with an issue, so no printed text is silently lost.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from tfmigrate.blocks import Block, BlockKind, Link
+from tfmigrate.fields import dates, names, ratings
+from tfmigrate.fields.text import join_text
+from tfmigrate.models import Author, Issue, Rating, Reference
+
+NAVIGATION_LINKS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("similar_cases", re.compile(r"^Search for similar cases\.?$", re.IGNORECASE)),
+    ("edit", re.compile(r"^Edit this case\.?$", re.IGNORECASE)),
+    ("add_comment", re.compile(r"^Add comments? about this case\.?$", re.IGNORECASE)),
+    ("read_comments", re.compile(r"^Read comments? about this case\.?$", re.IGNORECASE)),
+    ("home", re.compile(r"^Return to the Teaching File home page\.?$", re.IGNORECASE)),
+)
+COPYRIGHT_RE = re.compile(r"^Copyright\b", re.IGNORECASE)
+
+
+@dataclass
+class PageReader:
+    """The blocks of one page and the record fields built from them."""
+
+    stream: Sequence[Block]
+    fields: dict[str, Any] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    consumed: set[int] = field(default_factory=set)
+
+    def texts(self) -> list[tuple[int, Block]]:
+        return [(i, b) for i, b in enumerate(self.stream) if b.kind is BlockKind.TEXT]
+
+    def consume(self, *indices: int) -> None:
+        self.consumed.update(indices)
+
+    def add_issue(self, code: str, field_name: str | None, message: str) -> None:
+        self.issues.append(Issue(code=code, field=field_name, message=message))
+
+    def set_text(self, name: str, blocks: Sequence[Block]) -> None:
+        """Fill a text field; a second section for the same field is appended as more paragraphs."""
+        text = join_text(blocks)
+        if text is None:
+            return
+        previous = self.fields.get(name)
+        self.fields[name] = f"{previous}\n\n{text}" if previous else text
+
+    def add_reference(self, text: str, origin: Literal["block", "inline"]) -> None:
+        self.fields.setdefault("references", []).append(Reference(text=text, origin=origin))
+
+    def read_footer(self, index: int, block: Block) -> bool:
+        """Footer links (similar cases, edit, comments, home) and the copyright line."""
+        if COPYRIGHT_RE.match(block.text):
+            self.fields["copyright"] = block.text
+            self.consume(index)
+            return True
+        for name, pattern in NAVIGATION_LINKS:
+            if pattern.match(block.text):
+                self.fields.setdefault("links", {})[name] = first_href(block)
+                self.consume(index)
+                return True
+        return False
+
+    def set_authors(self, text: str) -> None:
+        printed = names.split_authors(text)
+        self.fields["authors"] = [Author(name=a.name, degrees=a.degrees) for a in printed]
+        for author in printed:
+            if author.is_user_id:
+                self.add_issue(
+                    "author_user_id", "authors", f"{author.name!r} looks like a login id, not a name"
+                )
+        if not printed:
+            self.add_issue("authors_missing", "authors", "the byline names no author")
+
+    def set_date(self, raw: str) -> None:
+        raw = raw.strip()
+        self.fields["date_raw"] = raw or None
+        if not raw:
+            self.add_issue("date_missing", "date", "the byline prints no date")
+            return
+        try:
+            self.fields["date"] = dates.parse_date(raw)
+        except dates.DateError as exc:
+            self.add_issue("date_invalid", "date", str(exc))
+
+    def set_rating(self, raw: str) -> None:
+        parsed = ratings.parse_rating(raw)
+        if parsed is None:
+            self.add_issue("rating_missing", "rating", f"no rating in {raw!r}")
+            return
+        difficulty, quality = parsed
+        self.fields["rating"] = Rating(difficulty=difficulty, quality=quality)
+        if difficulty is None or quality is None:
+            self.add_issue("rating_blank", "rating", f"rating printed blank: {raw.strip()!r}")
+
+    def finish(self) -> dict[str, Any]:
+        """The fields, with every unconsumed text block moved to ``unassigned``."""
+        unassigned = [b.text for i, b in self.texts() if i not in self.consumed]
+        if unassigned:
+            self.fields["unassigned"] = unassigned
+            for text in unassigned:
+                self.add_issue("unassigned_text", None, f"text not placed in any field: {shorten(text)}")
+        self.fields["issues"] = self.issues
+        return self.fields
+
+
+def first_href(block: Block) -> str | None:
+    return block.links[0].href if block.links else block.href
+
+
+def link_named(block: Block, pattern: re.Pattern[str]) -> Link | None:
+    return next((link for link in block.links if pattern.search(link.text)), None)
+
+
+def shorten(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[: width - 1] + "\u2026"

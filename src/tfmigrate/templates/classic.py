@@ -1,0 +1,414 @@
+"""The classic case page (1994-2006), ``/<pp><nnn>te<nnn>.html``: a small grammar over blocks.
+
+Order on the page (SITE.md): byline; Diagnosis; Brief history; images with captions; "Full
+history/Diagnosis is available below"; Diagnosis again; Full history; procedure; findings;
+discussion; followup, teaching points, differential list, references; ACR codes; the general
+discussion link with the anatomic field and category; footer links; case number; copyright.
+
+Bodies are labelled (bs054, tr010) or not. Without labels, sections are told apart by the gaps
+between them and filled in page order, but the procedure is recognised by its content, so a
+missing (mb002, pa001) or empty (bs092) procedure slot does not shift findings and discussion.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from tfmigrate.blocks import SECTION_GAP, Block, BlockKind
+from tfmigrate.fields.procedures import looks_like_procedure
+from tfmigrate.fields.references import inline_reference, looks_like_citation
+from tfmigrate.fields.text import join_text, list_items, paragraphs
+from tfmigrate.models import GeneralDiscussion, Image, Procedure
+from tfmigrate.templates.base import PageReader, first_href
+
+TEMPLATE_VERSION = "classic-1"
+
+# Field names of the labels a classic page prints; the label needs its colon unless it stands alone.
+LABELS: tuple[tuple[str, str], ...] = (
+    ("diagnosis", r"Diagnosis"),
+    ("brief_history", r"Brief history"),
+    ("full_history", r"Full history"),
+    ("procedure", r"Radiopharmaceuticals?|Procedure"),
+    ("findings", r"Findings"),
+    ("discussion", r"Discussion"),
+    ("followup", r"Follow[- ]?up"),
+    ("teaching_points", r"(?:Major )?teaching points?|(?:Major )?teaching point\(s\)"),
+    ("differential_diagnosis", r"Differential Diagnosis(?: List)?"),
+    ("references", r"References?"),
+    ("images", r"Images"),
+    ("acr", r"ACR Codes and Keywords"),
+)
+LABEL_RE = re.compile(
+    r"^(?P<label>"
+    + "|".join(f"(?P<{name}>{pattern})" for name, pattern in LABELS)
+    + r")\s*(?::|$)\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+BYLINE_RE = re.compile(r"^Case Author\(s\)\s*:\s*(?P<rest>.*)$", re.IGNORECASE)
+# "<authors> , <date> . Rating: #D2, #Q3": the date may be empty (pa002: "Wallis , . Rating:").
+BYLINE_PARTS_RE = re.compile(
+    r"^(?P<authors>.*?)\s*,\s*(?P<date>\d[\d/.\-]*\d)?\s*\.?\s*(?:Rating\s*:\s*(?P<rating>.*))?$",
+    re.IGNORECASE,
+)
+DIVIDER_RE = re.compile(r"^Full history\s*/\s*Diagnosis is available below", re.IGNORECASE)
+CASE_NUMBER_RE = re.compile(r"^Case number\s*:\s*(?P<case_id>[A-Za-z0-9_-]{1,100})\.?$", re.IGNORECASE)
+GENERAL_DISCUSSION_RE = re.compile(
+    r"^References and General Discussion of\s*(?P<title>[^(]*?)\s*(?:\((?P<parenthesis>.*))?$", re.IGNORECASE
+)
+FIELD_AND_CATEGORY_RE = re.compile(
+    r"^\s*Anatomic field\s*:\s*(?P<field>.*?)\s*,\s*Category\s*:\s*(?P<category>.*?)\s*\)\s*$", re.IGNORECASE
+)
+IMAGE_LINE_RE = re.compile(
+    r"^View\s+(?P<label>[A-Za-z]+)\s+image\s*(?:\(\s*(?P<code>[A-Za-z0-9]*)\s*\))?\s*\.?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+# rs034 (2004): "View avi cine image (1 meg) Posterior images after furosemide administration".
+CINE_LINE_RE = re.compile(
+    r"^View\s+(?:avi\s+)?cine\s+image\s*(?:\((?P<note>[^)]*)\))?\s*\.?\s*(?P<caption>.*)$", re.IGNORECASE
+)
+# gi005 (1997): a note offering the prototype Java cine viewer.
+JAVA_CINE_RE = re.compile(r"\bJava-enabled browser\b|\bcine viewer\b", re.IGNORECASE)
+MAIN_IMAGE_TAIL_RE = re.compile(r"^in a separate image viewer\.?$", re.IGNORECASE)
+CAPTION_WORDS_RE = re.compile(r"\b(?:images?|views?|projections?)\b", re.IGNORECASE)
+MAX_CAPTION_LENGTH = 100
+ACR_CODE_RE = re.compile(r"(?<![\w.])\d{1,4}\.-?\d{1,8}(?![\w.])")
+KEYWORD_SPLIT_RE = re.compile(r"\s*[,;]\s*")
+
+TEXT_FIELDS = ("full_history", "findings", "discussion", "followup")
+# The unlabelled body in page order; the procedure slot is filled only by a procedure-like section.
+BODY_SLOTS = ("procedure", "findings", "discussion", "followup")
+
+
+@dataclass
+class Section:
+    label: str | None
+    blocks: list[tuple[int, Block]] = field(default_factory=list)
+    gap: int = 0
+
+    @property
+    def indices(self) -> list[int]:
+        return [i for i, _ in self.blocks]
+
+    @property
+    def lines(self) -> list[Block]:
+        return [b for _, b in self.blocks]
+
+
+def label_of(text: str) -> tuple[str, str] | None:
+    """(field name, inline rest) of a label line; an inline ``References: <citation>`` is not a label."""
+    match = LABEL_RE.match(text)
+    if not match:
+        return None
+    name = next(name for name, _ in LABELS if match[name] is not None)
+    rest = match["rest"].strip()
+    if name == "references" and rest:
+        return None
+    return name, rest
+
+
+def parse_classic(stream: Sequence[Block]) -> dict[str, Any]:
+    reader = PageReader(normalize_headings(stream))
+    reader.fields["template"] = "classic"
+    texts = reader.texts()
+    tail_start = read_markers(reader, texts)
+    divider = next((i for i, b in texts if DIVIDER_RE.match(b.text)), None)
+    body_texts = [(i, b) for i, b in texts if i < tail_start and i not in reader.consumed]
+    if divider is not None:
+        reader.consume(divider)
+        read_head(reader, [(i, b) for i, b in body_texts if i < divider])
+        read_body(reader, [(i, b) for i, b in body_texts if i > divider], lossy=False)
+    else:
+        # pa004: an archived copy that lost its byline, labels and links; its head is the
+        # diagnosis and one unlabelled brief history, and the body starts right after.
+        read_body(reader, body_texts, lossy=True)
+    read_acr(reader, [(i, b) for i, b in texts if i >= tail_start and i not in reader.consumed])
+    reader.fields["title"] = reader.fields.get("diagnosis")
+    return reader.finish()
+
+
+def normalize_headings(stream: Sequence[Block]) -> list[Block]:
+    """Section headings drawn as images become labels (alt text) or section gaps (no alt)."""
+    result: list[Block] = []
+    pending_gap = 0
+    for block in stream:
+        if block.kind is BlockKind.IMAGE and block.href is None:
+            if block.alt and label_of(block.alt):
+                result.append(Block(BlockKind.TEXT, gap=max(block.gap, SECTION_GAP), text=block.alt))
+            else:
+                pending_gap = max(pending_gap, block.gap) + SECTION_GAP
+            continue
+        if pending_gap:
+            block = replace(block, gap=max(block.gap, pending_gap))
+            pending_gap = 0
+        result.append(block)
+    return result
+
+
+def read_markers(reader: PageReader, texts: list[tuple[int, Block]]) -> int:
+    """Byline, general discussion, footer, case number, copyright; returns where the tail starts."""
+    tail_start = len(reader.stream)
+    for index, block in texts:
+        text = block.text
+        if match := BYLINE_RE.match(text):
+            read_byline(reader, match["rest"])
+        elif match := GENERAL_DISCUSSION_RE.match(text):
+            read_general_discussion(reader, index, block, match)
+            tail_start = min(tail_start, index)
+            continue
+        elif match := CASE_NUMBER_RE.match(text):
+            reader.fields["case_id"] = match["case_id"].lower()
+        elif not reader.read_footer(index, block):
+            if (label := label_of(text)) and label[0] == "acr":
+                tail_start = min(tail_start, index)
+            continue
+        reader.consume(index)
+        if not BYLINE_RE.match(text):
+            tail_start = min(tail_start, index)
+    if not any(BYLINE_RE.match(b.text) for _, b in texts):
+        reader.add_issue("byline_missing", "authors", "no 'Case Author(s):' byline (authors, date, rating)")
+    return tail_start
+
+
+def read_general_discussion(reader: PageReader, index: int, block: Block, match: re.Match[str]) -> None:
+    """The link to the per-study discussion page, with the anatomic field and the category."""
+    reader.fields["general_discussion"] = GeneralDiscussion(
+        title=match["title"] or None, url=first_href(block)
+    )
+    if not match["title"]:
+        # hp002: "References and General Discussion of (Anatomic field:..."
+        reader.add_issue("general_discussion_untitled", "general_discussion", "the link names no study")
+    parts = FIELD_AND_CATEGORY_RE.match(match["parenthesis"] or "")
+    if parts:
+        reader.fields["anatomic_field"] = parts["field"] or None
+        reader.fields["category"] = parts["category"] or None
+        reader.consume(index)
+    else:  # gi005's archived copy is cut inside the parenthesis: the line stays unassigned
+        reader.add_issue(
+            "anatomic_field_missing", "anatomic_field", "no '(Anatomic field:..., Category:...)'"
+        )
+
+
+def read_byline(reader: PageReader, rest: str) -> None:
+    match = BYLINE_PARTS_RE.match(rest)
+    if not match:
+        reader.set_authors(rest)
+        reader.add_issue("byline_unparsed", "authors", f"byline not in the usual form: {rest!r}")
+        return
+    reader.set_authors(match["authors"])
+    reader.set_date(match["date"] or "")
+    reader.set_rating(match["rating"] or "")
+
+
+def read_head(reader: PageReader, head: list[tuple[int, Block]]) -> None:
+    """Diagnosis, brief history, and the images with their captions, above the divider."""
+    in_brief = False
+    pending_caption: list[tuple[int, Block]] = []
+    for index, block in head:
+        label = label_of(block.text)
+        if label and label[0] in ("diagnosis", "brief_history", "images"):
+            name, rest = label
+            reader.consume(index)
+            in_brief = name == "brief_history"
+            if name == "diagnosis":
+                reader.fields.setdefault("diagnosis", rest or None)
+            elif rest and in_brief:
+                reader.fields["brief_history"] = rest
+            continue
+        if read_image_line(reader, index, block, pending_caption):
+            in_brief = False
+            pending_caption = []
+            continue
+        if in_brief and (block.gap < SECTION_GAP or "brief_history" not in reader.fields):
+            reader.set_text("brief_history", [block])
+            reader.consume(index)
+        else:
+            in_brief = False
+            pending_caption.append((index, block))
+
+
+def read_image_line(
+    reader: PageReader, index: int, block: Block, caption_before: list[tuple[int, Block]]
+) -> bool:
+    """A 'View ... image' line (or a cine note) becomes an image; False for other lines."""
+    text = block.text
+    images: list[Image] = reader.fields.setdefault("images", [])
+    if match := CINE_LINE_RE.match(text):
+        image = Image(
+            label="cine", type_code=None, caption=match["caption"] or None,
+            note=match["note"] or None, viewer_url=first_href(block),
+        )  # fmt: skip
+    elif match := IMAGE_LINE_RE.match(text):
+        label, rest = match["label"].lower(), match["rest"]
+        caption = rest or None
+        if label == "main":
+            # The main image's caption is printed BEFORE its link (bs125).
+            caption = join_text([b for _, b in caption_before]) if caption_before else None
+            reader.consume(*(i for i, _ in caption_before))
+            if rest and not MAIN_IMAGE_TAIL_RE.match(rest):
+                caption = f"{caption} {rest}" if caption else rest
+        image = Image(
+            label=label, type_code=match["code"] or None, caption=caption, viewer_url=first_href(block)
+        )
+    elif JAVA_CINE_RE.search(text):
+        image = Image(label="cine", type_code=None, caption=None, note=text, viewer_url=first_href(block))
+    else:
+        return False
+    images.append(image)
+    reader.consume(index)
+    return True
+
+
+def split_sections(body: list[tuple[int, Block]]) -> list[Section]:
+    """Sections at labels and at section gaps; a label line starts its own section."""
+    sections: list[Section] = []
+    for index, block in body:
+        label = label_of(block.text)
+        if label:
+            section = Section(label=label[0], gap=block.gap)
+            sections.append(section)
+            if label[1]:
+                section.blocks.append((index, replace(block, text=label[1], gap=0)))
+            if label[0] == "diagnosis":  # pa004: the next paragraph is not the diagnosis
+                sections.append(Section(label=None, gap=SECTION_GAP))
+            continue
+        if not sections or block.is_section_start:
+            sections.append(Section(label=None, gap=block.gap))
+        sections[-1].blocks.append((index, block))
+    return sections
+
+
+def read_body(reader: PageReader, body: list[tuple[int, Block]], *, lossy: bool) -> None:
+    label_indices = [i for i, b in body if label_of(b.text)]
+    reader.consume(*label_indices)
+    sections = split_sections(body)
+    if lossy:
+        sections = read_lossy_head(reader, sections)
+    labelled = any(s.label in ("findings", "discussion") for s in sections)
+    slot = 0
+    last_field: str | None = None
+    for section in sections:
+        lines = [(i, b) for i, b in section.blocks if not read_image_line(reader, i, b, [])]
+        if section.label:
+            last_field = section.label
+            read_labelled(reader, section.label, lines)
+            if section.label in BODY_SLOTS:
+                slot = BODY_SLOTS.index(section.label) + 1
+            continue
+        if not lines:
+            continue
+        if labelled and last_field in TEXT_FIELDS:
+            set_section_text(reader, last_field, lines)  # a gap inside a labelled section
+        elif all(looks_like_citation(p) for p in paragraphs([b for _, b in lines])) and slot > 1:
+            read_labelled(reader, "references", lines)
+        elif slot < len(BODY_SLOTS):
+            if slot == 0 and not is_procedure(lines):
+                # bs092: an empty slot shows as a doubled gap; mb002, pa001: no slot at all.
+                if section.gap >= 2 * SECTION_GAP:
+                    reader.add_issue("procedure_empty", "procedure", "the procedure slot is empty")
+                else:
+                    reader.add_issue("procedure_missing", "procedure", "no procedure line")
+                slot = 1
+            read_labelled(reader, BODY_SLOTS[slot], lines)
+            slot += 1
+    if "procedure" not in reader.fields and slot == 0:
+        reader.add_issue("procedure_missing", "procedure", "no procedure line")
+
+
+def read_lossy_head(reader: PageReader, sections: list[Section]) -> list[Section]:
+    """Without the divider: the diagnosis, then sections up to the procedure are history."""
+    rest = list(sections)
+    while rest and rest[0].label == "diagnosis":
+        read_labelled(reader, "diagnosis", rest.pop(0).blocks)
+    if rest and rest[0].label is None and "brief_history" not in reader.fields:
+        reader.set_text("brief_history", rest[0].lines)
+        reader.consume(*rest.pop(0).indices)
+    if any(s.label == "full_history" for s in rest):
+        return rest
+    procedure_at = next((n for n, s in enumerate(rest) if s.label is None and is_procedure(s.blocks)), None)
+    if procedure_at:
+        # Between brief and full history stood the image captions, which without their links
+        # cannot be told from text with certainty: a caption-like first paragraph stays unassigned
+        # (pa004: "Anterior Neck (initial and 2 hour delayed images)").
+        history = rest[procedure_at - 1]
+        if history.label is None:
+            texts = paragraphs(history.lines)
+            second_paragraph = next((n for n, b in enumerate(history.lines) if n and b.gap), 0)
+            lines = history.blocks
+            if len(texts) > 1 and looks_like_caption(texts[0]):
+                lines = lines[second_paragraph:]
+            set_section_text(reader, "full_history", lines)
+    return rest[procedure_at:] if procedure_at else rest
+
+
+def looks_like_caption(text: str) -> bool:
+    return len(text) <= MAX_CAPTION_LENGTH and bool(CAPTION_WORDS_RE.search(text)) and not text.endswith(".")
+
+
+def is_procedure(lines: Sequence[tuple[int, Block]]) -> bool:
+    texts = paragraphs([b for _, b in lines])
+    return len(texts) == 1 and looks_like_procedure(texts[0])
+
+
+def read_labelled(reader: PageReader, name: str, lines: Sequence[tuple[int, Block]]) -> None:
+    blocks = [b for _, b in lines]
+    reader.consume(*(i for i, _ in lines))
+    if name == "diagnosis":
+        text = join_text(blocks)
+        if "diagnosis" not in reader.fields or reader.fields["diagnosis"] is None:
+            reader.fields["diagnosis"] = text
+        elif text and text != reader.fields["diagnosis"]:
+            reader.add_issue("diagnosis_differs", "diagnosis", f"second diagnosis line differs: {text!r}")
+            reader.fields.setdefault("unassigned", []).append(text)
+    elif name == "procedure":
+        text = join_text(blocks)
+        if text:
+            reader.fields["procedure"] = Procedure(text=text)
+        else:
+            reader.add_issue("procedure_empty", "procedure", "the procedure slot is empty")
+    elif name in ("teaching_points", "differential_diagnosis"):
+        reader.fields.setdefault(name, []).extend(list_items(blocks))
+    elif name == "references":
+        for text in paragraphs(blocks):
+            reader.add_reference(text, "block")
+    elif name == "acr":
+        read_acr(reader, list(lines))
+    elif name in ("brief_history", *TEXT_FIELDS):
+        set_section_text(reader, name, lines)
+    else:
+        reader.add_issue("label_out_of_place", name, f"label {name!r} where it was not expected")
+        reader.consumed.difference_update(i for i, _ in lines)
+
+
+def set_section_text(reader: PageReader, name: str, lines: Sequence[tuple[int, Block]]) -> None:
+    """A text field; inline ``References:`` lines stay in it and are added to ``references``."""
+    blocks = [b for _, b in lines]
+    reader.set_text(name, blocks)
+    reader.consume(*(i for i, _ in lines))
+    in_references = False
+    for text in paragraphs(blocks):
+        citation = inline_reference(text)
+        if citation:
+            reader.add_reference(citation, "inline")
+            in_references = True
+        elif in_references and looks_like_citation(text):
+            reader.add_reference(text, "inline")
+        else:
+            in_references = False
+
+
+def read_acr(reader: PageReader, lines: list[tuple[int, Block]]) -> None:
+    """Codes and keywords printed after 'ACR Codes and Keywords:' (in most copies: nothing)."""
+    for index, block in lines:
+        if GENERAL_DISCUSSION_RE.match(block.text):
+            break  # gi005: a general discussion line cut short is not a keyword
+        label = label_of(block.text)
+        text = label[1] if label and label[0] == "acr" else block.text
+        reader.consume(index)
+        codes = ACR_CODE_RE.findall(text)
+        reader.fields.setdefault("acr_codes", []).extend(codes)
+        remainder = ACR_CODE_RE.sub(",", text)
+        words = [w for w in KEYWORD_SPLIT_RE.split(remainder) if any(c.isalnum() for c in w)]
+        reader.fields.setdefault("keywords", []).extend(w.strip() for w in words)
