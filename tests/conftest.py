@@ -1,0 +1,31 @@
+"""Shared paths and the golden-file switch."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "fixtures"
+SITE = FIXTURES / "html"
+# The real pages and the seed live in shared/, beside the repository (CI has it there too).
+SHARED = REPO.parent / "shared"
+REALPAGES = SHARED / "realpages"
+SEED = SHARED / "seeds" / "bs125.txt"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+# Fixture pages are parsed as if served from the site they imitate, so golden URLs are stable.
+SITE_BASE_URL = "http://gamma.wustl.edu/"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--regen-golden", action="store_true", help="rewrite golden files (review the diff!)")
+
+
+@pytest.fixture(scope="session")
+def regen_golden(request: pytest.FixtureRequest) -> bool:
+    regen = bool(request.config.getoption("--regen-golden"))
+    if regen and os.environ.get("CI"):
+        pytest.fail("--regen-golden is refused when CI is set: golden files are reviewed by a person")
+    return regen

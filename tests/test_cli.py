@@ -1,0 +1,134 @@
+"""tfmigrate parse and schema, run as a user runs them: a real subprocess."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, SEED
+from tfmigrate.cli import build_parser
+
+GOOD_PAGE = SEED.read_bytes()
+
+
+def run(*args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tfmigrate", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_parse_writes_records_and_a_summary(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "bs125te148.txt").write_bytes(GOOD_PAGE)
+    (pages / "list.html").write_text("<html><body><a href='bs125te148.html'>Bone</a></body></html>")
+    (pages / "bs125.gif").write_bytes(b"GIF89a")  # not a page suffix: never read
+    result = run("parse", pages, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("parsed 1, skipped 1 (not a case page), failed 0")
+    record = json.loads((tmp_path / "out/cases/bs125.json").read_text(encoding="utf-8"))
+    lines = (tmp_path / "out/cases.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == [record]
+    assert record["diagnosis"] == "Heterotopic Ossification"
+
+
+BAD_INPUTS = {
+    "empty.html": b"",
+    "binary.html": bytes(range(256)) * 40,
+    "picture.html": b"\xff\xd8\xff\xe0\x00\x10JFIF" + b"\x00" * 100,
+    "huge.html": b"<p>" + b"x" * (50 * 1024 * 1024),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_gets_one_line_and_the_batch_goes_on(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_bytes(BAD_INPUTS[name])
+    (tmp_path / "bs125te148.txt").write_bytes(GOOD_PAGE)
+    result = run("parse", tmp_path / name, tmp_path / "bs125te148.txt", "--out", tmp_path / "out")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and name in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "parsed 1, skipped 0 (not a case page), failed 1" in result.stdout
+    assert (tmp_path / "out/cases/bs125.json").exists()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        GOOD_PAGE[: len(GOOD_PAGE) // 3],  # truncated text rendering
+        b"<html><body><b>Case Author(s):</b> A. B, M.D. , 1/30/01 . Rating: #D2, #Q3<p>Diagnosis: X<p>Brief",
+        # Invalid in every candidate encoding.
+        b"<p>Case number: bs999<p>Diagnosis: \xff\xfe\x81 undecodable \x9d bytes",
+    ],
+    ids=["truncated-text", "truncated-html", "undecodable"],
+)
+def test_damaged_case_pages_still_give_records(tmp_path: Path, raw: bytes) -> None:
+    (tmp_path / "bs999te100.html").write_bytes(raw)
+    result = run("parse", tmp_path / "bs999te100.html", "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "parsed 1" in result.stdout
+
+
+def test_verbose_shows_the_traceback(tmp_path: Path) -> None:
+    (tmp_path / "empty.html").write_bytes(b"")
+    result = run("parse", tmp_path / "empty.html", "--out", tmp_path / "out", "-v")
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr and "InputError" in result.stderr
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run("parse", "--out", tmp_path).returncode == 2
+    missing = run("parse", tmp_path / "nope", "--out", tmp_path / "out")
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    (tmp_path / "page.txt").write_bytes(GOOD_PAGE)
+    (tmp_path / "file").write_text("a file where the output folder should be")
+    blocked = run("parse", tmp_path / "page.txt", "--out", tmp_path / "file")
+    assert blocked.returncode == 2 and blocked.stderr.startswith("tfmigrate: error: cannot write")
+    assert "Traceback" not in blocked.stderr
+
+
+def test_duplicate_case_ids_keep_the_first_and_say_so(tmp_path: Path) -> None:
+    for name in ("a_bs125te148.txt", "b_bs125te148.txt"):
+        (tmp_path / name).write_bytes(GOOD_PAGE)
+    result = run("parse", tmp_path, "--out", tmp_path / "out")
+    assert result.returncode == 0
+    assert "duplicates 1" in result.stdout and "already read from" in result.stderr
+
+
+def test_schema_command_matches_the_committed_schema() -> None:
+    result = run("schema")
+    assert result.returncode == 0
+    committed = (REPO / "schema/case.schema.json").read_text(encoding="utf-8")
+    assert result.stdout == committed, "regenerate with: tfmigrate schema > schema/case.schema.json"
+    schema = json.loads(committed)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    required = {"schema_version", "case_id", "template", "title", "authors", "date", "date_raw", "rating",
+                "diagnosis", "brief_history", "full_history", "findings", "discussion", "followup",
+                "teaching_points", "differential_diagnosis", "patient", "procedure", "images", "references",
+                "acr_codes", "keywords", "general_discussion", "anatomic_field", "category", "links",
+                "copyright", "source", "issues", "unassigned"}  # fmt: skip
+    assert required <= set(schema["properties"])
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    (subcommands,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    assert sorted(subcommands.choices) == ["parse", "schema"]
+    for command in subcommands.choices:
+        assert f"`tfmigrate {command}" in readme
+        assert command in run("--help").stdout
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).with_name("tfmigrate")
+    result = subprocess.run([script, "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("tfmigrate ")

@@ -1,0 +1,69 @@
+"""The decode chain: which rule decides, and invalid bytes never raise."""
+
+import pytest
+
+from tfmigrate.decode import decode_html
+
+TR010 = (
+    "Graves\u2019 disease \u2013 \u201ctoxic\u201d goiter, caf\u00e9. The thyroid images demonstrate uptake."
+)
+
+
+def test_bom_wins_over_everything() -> None:
+    raw = b"\xef\xbb\xbf" + '<meta charset="windows-1252"><p>µCi é</p>'.encode()
+    decoded = decode_html(raw, http_charset="iso-8859-2")
+    assert (decoded.encoding, decoded.rule) == ("utf-8", "bom")
+    assert "µCi é" in decoded.text
+
+
+def test_http_charset_before_meta() -> None:
+    raw = '<meta charset="utf-8"><p>caf\u00e9</p>'.encode("cp1252")
+    decoded = decode_html(raw, http_charset="windows-1252")
+    assert (decoded.encoding, decoded.rule) == ("cp1252", "http")
+    assert "café" in decoded.text
+
+
+def test_meta_declaration() -> None:
+    raw = ('<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=windows-1252"><P>' + TR010).encode(
+        "cp1252"
+    )
+    decoded = decode_html(raw)
+    assert (decoded.encoding, decoded.rule) == ("cp1252", "meta")
+    assert TR010 in decoded.text
+
+
+def test_latin1_label_reads_as_windows_1252_like_a_browser() -> None:
+    raw = b'<meta charset="iso-8859-1"><p>Graves\x92 disease</p>'
+    decoded = decode_html(raw)
+    assert decoded.encoding == "cp1252"
+    assert "Graves\u2019 disease" in decoded.text
+
+
+def test_undeclared_windows_1252_is_detected_not_guessed_as_cp1250() -> None:
+    decoded = decode_html(f"<p>{TR010}</p>".encode("cp1252"))
+    assert (decoded.encoding, decoded.rule) == ("cp1252", "detected")
+    assert TR010 in decoded.text
+
+
+def test_undeclared_utf8_is_detected() -> None:
+    decoded = decode_html(f"<p>{TR010} 20 µCi</p>".encode())
+    assert (decoded.encoding, decoded.rule) == ("utf-8", "detected")
+
+
+def test_ascii_falls_to_the_default() -> None:
+    decoded = decode_html(b"<p>plain</p>")
+    assert (decoded.encoding, decoded.rule, decoded.replaced) == ("cp1252", "default", 0)
+
+
+@pytest.mark.parametrize("label", ["utf-8", "x-unknown-charset", "utf-8\x00"])
+def test_invalid_bytes_in_the_chosen_encoding_are_replaced_and_counted(label: str) -> None:
+    raw = f'<meta charset="{label}"><p>ok \xff\xfe bytes</p>'.encode("latin-1")
+    decoded = decode_html(raw, http_charset="utf-8")
+    assert decoded.replaced >= 1
+    assert "ok" in decoded.text and "bytes" in decoded.text
+
+
+def test_mojibake_is_kept() -> None:
+    # bs028: the archived page already carries ³Honda² and automakerıs; nothing is repaired.
+    text = "the \u00b3Honda\u00b2 sign (named for the automaker\u0131s emblem)"
+    assert text in decode_html(text.encode("utf-8")).text
