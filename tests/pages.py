@@ -1,0 +1,65 @@
+"""The test inputs: fixture site pages, markup variants, real page texts; each with the URL it is parsed at."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.conftest import FIXTURES, REALPAGES, SEED, SHARED, SITE, SITE_BASE_URL
+from tfmigrate.models import Case
+from tfmigrate.parse import parse_page
+
+SOURCES_ROW_RE = re.compile(r"^\|\s*`(?P<file>[^`]+)`\s*\|\s*(?P<url>\S+)\s*\|", re.MULTILINE)
+VARIANT_RE = re.compile(r"^(?P<case>[a-z]{2}\d{3})-style[A-Z]$")
+
+
+@dataclass(frozen=True)
+class Page:
+    group: str  # site, variants, realpages, seeds
+    path: Path
+    url: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.group}/{self.name}"
+
+    @property
+    def name(self) -> str:
+        root = {"site": SITE, "variants": FIXTURES / "variants"}.get(self.group, self.path.parent)
+        return self.path.relative_to(root).as_posix()
+
+    def parse(self) -> Case:
+        return parse_page(self.path.read_bytes(), self.url)
+
+
+def site_pages() -> list[Page]:
+    return [
+        Page("site", path, SITE_BASE_URL + path.relative_to(SITE).as_posix())
+        for path in sorted(SITE.rglob("*.html"))
+    ]
+
+
+def variant_pages() -> list[Page]:
+    """Alternative markups of a site page, parsed at that page's URL so links resolve alike."""
+    pages = []
+    for path in sorted((FIXTURES / "variants").glob("*.html")):
+        match = VARIANT_RE.match(path.stem)
+        assert match, f"unexpected variant name {path.name}"
+        (original,) = SITE.glob(f"{match['case']}te*.html")
+        pages.append(Page("variants", path, SITE_BASE_URL + original.name))
+    return pages
+
+
+def real_pages() -> list[Page]:
+    """The archived text renderings, at the URLs SOURCES.md gives; the seed at bs125's URL."""
+    sources = (REALPAGES / "SOURCES.md").read_text(encoding="utf-8")
+    urls = {m["file"]: m["url"] for m in SOURCES_ROW_RE.finditer(sources)}
+    pages = [Page("realpages", REALPAGES / name, url) for name, url in sorted(urls.items())]
+    pages.append(Page("seeds", SEED, urls["bs125te148.txt"]))
+    assert all(page.path.is_file() for page in pages), f"missing real pages under {SHARED}"
+    return pages
+
+
+def all_pages() -> list[Page]:
+    return site_pages() + variant_pages() + real_pages()
