@@ -1,4 +1,4 @@
-"""The test inputs: fixture site pages, markup variants, real page texts; each with the URL it is parsed at."""
+"""The test inputs: fixture site pages, markup variants and real page texts, each with its URL."""
 
 from __future__ import annotations
 
