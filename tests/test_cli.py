@@ -132,3 +132,15 @@ def test_console_script_is_installed() -> None:
     script = Path(sys.executable).with_name("tfmigrate")
     result = subprocess.run([script, "--version"], capture_output=True, text=True, check=True)
     assert result.stdout.startswith("tfmigrate ")
+
+
+def test_the_fixture_site_parses_cleanly(tmp_path: Path) -> None:
+    result = run("parse", "fixtures/html", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.startswith("parsed 28, skipped ")
+    assert result.stdout.rstrip().endswith(f"failed 0, image-size alternates 2 -> {tmp_path / 'cases'}")
+    # newtfh prints each case at two image sizes; the as-submitted page (original images) is kept.
+    record = json.loads((tmp_path / "cases/newtfh-271472.json").read_text(encoding="utf-8"))
+    assert record["source"]["url"].endswith("/submitted_271472.html")
+    assert record["images"][0]["url"].endswith("/fig1-submitted.jpg")

@@ -72,11 +72,13 @@ class ParseSummary:
     skipped: int = 0
     failed: int = 0
     duplicates: int = 0
+    alternates: int = 0
 
     def line(self, out_dir: Path) -> str:
         return (
             f"parsed {len(self.cases)}, skipped {self.skipped} (not a case page), failed {self.failed}"
             + (f", duplicates {self.duplicates}" if self.duplicates else "")
+            + (f", image-size alternates {self.alternates}" if self.alternates else "")
             + f" -> {out_dir / 'cases'}"
         )
 
@@ -100,14 +102,18 @@ def run_parse(paths: Sequence[Path], out_dir: Path, *, verbose: bool, quiet: boo
             summary.failed += 1
             report_failure(path, exc, verbose, prefix="internal error: ")
             continue
-        if case.case_id in summary.cases:
-            summary.duplicates += 1
-            first = summary.sources[case.case_id]
-            print(
-                f"tfmigrate: {path}: case {case.case_id} already read from {first}; kept that",
-                file=sys.stderr,
-            )
-            continue
+        first = summary.sources.get(case.case_id)
+        if first is not None:
+            if not is_image_size_alternate(first, path):
+                summary.duplicates += 1
+                print(
+                    f"tfmigrate: {path}: case {case.case_id} already read from {first}; kept that",
+                    file=sys.stderr,
+                )
+                continue
+            summary.alternates += 1
+            if path.name.startswith("small_"):
+                continue
         summary.cases[case.case_id] = case
         summary.sources[case.case_id] = path
     try:
@@ -117,6 +123,16 @@ def run_parse(paths: Sequence[Path], out_dir: Path, *, verbose: bool, quiet: boo
     if not quiet:
         print(summary.line(out_dir))
     return EXIT_FAILURES if summary.failed else EXIT_OK
+
+
+def is_image_size_alternate(first: Path, second: Path) -> bool:
+    """newtfh prints each case twice, as ``small_<id>`` and ``submitted_<id>`` (image sizes).
+
+    The caller keeps the as-submitted page: its images are the originals.
+    """
+    prefixes = {first.name.partition("_")[0], second.name.partition("_")[0]}
+    same_id = first.name.partition("_")[2] == second.name.partition("_")[2]
+    return first.parent == second.parent and same_id and prefixes == {"small", "submitted"}
 
 
 def iter_pages(paths: Sequence[Path]) -> Iterator[Path]:
