@@ -115,7 +115,7 @@ def blocks_from_html(html: str, base_url: str | None = None) -> list[Block]:
         root = lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError):
         return []
-    base = _base_href(root, base_url)
+    base = base_href(root, base_url)
     builder = _StreamBuilder(base)
     for event, element in lxml.etree.iterwalk(root, events=("start", "end")):
         builder.feed(event, element)
@@ -123,7 +123,8 @@ def blocks_from_html(html: str, base_url: str | None = None) -> list[Block]:
     return builder.stream
 
 
-def _base_href(root: lxml.html.HtmlElement, base_url: str | None) -> str | None:
+def base_href(root: lxml.html.HtmlElement, base_url: str | None) -> str | None:
+    """The URL relative links resolve against: the page's ``<base href>``, else its own URL."""
     for href in root.xpath("//base/@href")[:1]:
         return urljoin(base_url or "", str(href).strip())
     return base_url

@@ -7,13 +7,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import traceback
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
 from tfmigrate import __version__
+from tfmigrate.config import CrawlSettings
+from tfmigrate.crawl import Crawler, CrawlEvent
 from tfmigrate.errors import InputError, NotACasePageError, TfMigrateError
 from tfmigrate.export.jsonfiles import write_cases
 from tfmigrate.models import Case, case_json_schema
@@ -45,6 +52,24 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("-v", "--verbose", action="store_true", help="tracebacks for failed pages")
     parse.add_argument("-q", "--quiet", action="store_true", help="no summary line")
 
+    crawl = commands.add_parser(
+        "crawl",
+        help="crawl a teaching-file site politely into a WARC archive",
+        description="Crawl a site (a start URL, a local folder or a file:// URL) into DIR: WARC files of "
+        "every response and a state database. Re-running the same command revalidates the archive with "
+        "conditional requests and reports what is new, changed, unchanged, gone or failed; a killed crawl "
+        "resumes.",
+    )
+    crawl.add_argument(
+        "start", metavar="START", help="start URL (home page or case list), folder or file:// URL"
+    )
+    crawl.add_argument("--archive", type=Path, required=True, metavar="DIR", help="archive folder (created)")
+    add_crawl_options(crawl)
+    crawl.add_argument(
+        "-v", "--verbose", action="store_true", help="a line per skipped URL too, and tracebacks"
+    )
+    crawl.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
+
     commands.add_parser(
         "schema",
         help="print the JSON Schema (Draft 2020-12) of a case record",
@@ -53,12 +78,164 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_crawl_options(parser: argparse.ArgumentParser) -> None:
+    defaults = CrawlSettings()
+    group = parser.add_argument_group("crawl options")
+    group.add_argument(
+        "--delay",
+        type=float,
+        default=defaults.delay,
+        metavar="S",
+        help=f"seconds between requests to the host (default {defaults.delay:g}; robots.txt "
+        "Crawl-delay wins when longer)",
+    )
+    group.add_argument(
+        "--concurrency",
+        type=int,
+        default=defaults.concurrency,
+        metavar="N",
+        help=f"connections at most to the host (default {defaults.concurrency})",
+    )
+    group.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="REGEX",
+        help="also crawl URLs matching REGEX (repeatable)",
+    )
+    group.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="REGEX",
+        help="never crawl URLs matching REGEX (repeatable)",
+    )
+    group.add_argument(
+        "--follow-action-links",
+        action="store_true",
+        help="also fetch edit/comment/search CGI links (skipped by default)",
+    )
+    group.add_argument("--contact", metavar="EMAIL_OR_URL", help="who runs the crawl, sent in the User-Agent")
+    group.add_argument(
+        "--max-bytes",
+        type=int,
+        default=defaults.max_bytes,
+        metavar="N",
+        help=f"bytes at most per response, decompressed (default {defaults.max_bytes:,})",
+    )
+    group.add_argument(
+        "--timeout",
+        type=float,
+        default=defaults.read_timeout,
+        metavar="S",
+        help=f"seconds without data before a read fails (default {defaults.read_timeout:g})",
+    )
+    group.add_argument(
+        "--retries",
+        type=int,
+        default=defaults.retries,
+        metavar="N",
+        help=f"retries on 429/5xx and connection errors, with backoff (default {defaults.retries})",
+    )
+
+
+def crawl_settings(args: argparse.Namespace) -> CrawlSettings:
+    return CrawlSettings(
+        delay=args.delay,
+        concurrency=args.concurrency,
+        include=tuple(args.include),
+        exclude=tuple(args.exclude),
+        follow_action_links=args.follow_action_links,
+        contact=args.contact,
+        max_bytes=args.max_bytes,
+        read_timeout=args.timeout,
+        retries=args.retries,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "schema":
         print(schema_json(), end="")
         return EXIT_OK
+    if args.command == "crawl":
+        return run_crawl(args)
     return run_parse(args.paths, args.out, verbose=args.verbose, quiet=args.quiet)
+
+
+def run_crawl(args: argparse.Namespace) -> int:
+    try:
+        settings = crawl_settings(args)
+        crawler = Crawler(args.start, args.archive, settings)
+    except (ValidationError, re.error) as exc:
+        return usage_error(f"bad crawl option: {one_line(exc)}")
+    except TfMigrateError as exc:
+        return usage_error(str(exc))
+    with CrawlReporter(verbose=args.verbose, quiet=args.quiet) as reporter:
+        crawler.on_event = reporter.show
+        try:
+            summary = crawler.run()
+        except TfMigrateError as exc:
+            return usage_error(str(exc))
+        except OSError as exc:
+            return usage_error(f"cannot write the archive in {args.archive}: {exc.strerror or exc}")
+    print(summary.line())
+    return EXIT_FAILURES if summary.counts.get("failed") else EXIT_OK
+
+
+def one_line(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return str(exc)
+
+
+class CrawlReporter:
+    """A rich progress line on a terminal; plain log lines on stderr otherwise."""
+
+    def __init__(self, *, verbose: bool, quiet: bool) -> None:
+        self.verbose, self.quiet = verbose, quiet
+        self.counts: Counter[str] = Counter()
+        self.bytes = 0
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
+        if not quiet and sys.stderr.isatty():
+            self.progress = Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True
+            )
+
+    def __enter__(self) -> CrawlReporter:
+        if self.progress:
+            self.progress.start()
+            self.task = self.progress.add_task("crawling")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress:
+            self.progress.stop()
+
+    def show(self, event: CrawlEvent) -> None:
+        self.counts[event.kind] += 1
+        self.bytes += event.size
+        if self.progress is not None and self.task is not None:
+            self.progress.update(
+                self.task,
+                description=f"fetched {self.counts['fetched']}, queued {event.queued},"
+                f" failed {self.counts['failed']}, {self.bytes:,} bytes",
+            )
+            if event.kind == "failed":
+                self.progress.console.print(
+                    f"failed {event.url}: {event.detail}", markup=False, highlight=False
+                )
+            return
+        if self.quiet or (event.kind == "skipped" and not self.verbose):
+            return
+        status = f" {event.status}" if event.status else ""
+        detail = f" ({event.detail})" if event.detail and event.kind != "fetched" else ""
+        print(
+            f"{event.kind}{status} {event.outcome or ''} {event.url}{detail}".replace("  ", " "),
+            file=sys.stderr,
+        )
 
 
 def schema_json() -> str:
@@ -140,9 +317,10 @@ def iter_pages(paths: Sequence[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
             yield from sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES
-                and not p.name.startswith(".")
-            )  # fmt: skip
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES and not p.name.startswith(".")
+            )
         else:
             yield path
 

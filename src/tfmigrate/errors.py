@@ -3,7 +3,9 @@
 TfMigrateError
 ├── InputError          an input file cannot be read as a page at all (empty, binary, too large)
 ├── NotACasePageError   a page that is not a case page (list, viewer, discussion page): skipped
-└── ParseError          a case page whose record could not be built or validated
+├── ParseError          a case page whose record could not be built or validated
+├── StartError          a crawl cannot start: unreachable or unusable start URL or folder
+└── StateError          an archive's state database is unreadable or from a newer version
 """
 
 
@@ -21,3 +23,11 @@ class NotACasePageError(TfMigrateError):
 
 class ParseError(TfMigrateError):
     """A case page whose record could not be built or did not validate."""
+
+
+class StartError(TfMigrateError):
+    """The crawl cannot start: the start URL or folder is unusable."""
+
+
+class StateError(TfMigrateError):
+    """The archive's crawl state cannot be used."""

@@ -1,0 +1,33 @@
+"""One frozen settings model for a crawl: politeness, limits, scope, identity."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tfmigrate import __version__
+
+
+class CrawlSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    delay: float = Field(default=1.0, ge=0, description="Seconds between requests to one host.")
+    concurrency: int = Field(default=1, ge=1, le=16, description="Connections at most per host.")
+    include: tuple[str, ...] = Field(default=(), description="Regexes: URLs matching one are in scope.")
+    exclude: tuple[str, ...] = Field(default=(), description="Regexes: URLs matching one are out of scope.")
+    follow_action_links: bool = Field(default=False, description="Also fetch edit/comment/search CGI links.")
+    contact: str | None = Field(default=None, description="Who runs the crawl (an e-mail or URL).")
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=30.0, gt=0)
+    max_time: float = Field(default=300.0, gt=0, description="Seconds at most for one response body.")
+    max_bytes: int = Field(default=64 * 1024 * 1024, gt=0, description="Bytes at most per body, decoded.")
+    retries: int = Field(default=3, ge=0, description="Retries on 429/5xx and connection errors.")
+    backoff_factor: float = Field(default=0.5, ge=0)
+    retry_after_max: int = Field(default=60, ge=0, description="Seconds at most of a server's Retry-After.")
+    max_redirects: int = Field(default=10, ge=0)
+    warc_max_bytes: int = Field(
+        default=512 * 1024 * 1024, gt=0, description="Start a new WARC file past this."
+    )
+
+    @property
+    def user_agent(self) -> str:
+        return f"tfmigrate/{__version__} (+{self.contact or 'no contact given'})"

@@ -1,0 +1,5 @@
+"""Crawling a legacy site politely into WARC files: the only package that imports requests."""
+
+from tfmigrate.crawl.crawler import STATE_FILE, WARC_DIR, Crawler, CrawlEvent, CrawlSummary
+
+__all__ = ["STATE_FILE", "WARC_DIR", "CrawlEvent", "CrawlSummary", "Crawler"]

@@ -1,0 +1,173 @@
+"""WARC 1.1 files written with warcio: request and response records, revisits for 304s.
+
+Each run writes files of its own (``<run_id>-<n>.warc.gz``), never appending to an older run's
+file. warcio's digests are SHA-1; the sha256 of each payload is written as the record's
+``WARC-Payload-Digest`` (``sha256:`` + base32, as WARC 1.1 allows any algorithm) and kept in the
+state database, so fixity never depends on SHA-1.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from tfmigrate import __version__
+from tfmigrate.crawl.fetch import Exchange
+
+WARC_VERSION = "1.1"
+# Bodies are stored de-chunked; a kept Transfer-Encoding header would make readers de-chunk again.
+RENAMED_HEADERS = {"transfer-encoding": "X-Archive-Orig-Transfer-Encoding"}
+
+
+@dataclass(frozen=True)
+class WarcLocation:
+    """Where a record lives: the file name (relative to the WARC folder), offset, length, date."""
+
+    file: str
+    offset: int
+    length: int
+    date: str
+    digest: str
+
+
+def sha256_digest(data: bytes) -> str:
+    return "sha256:" + base64.b32encode(hashlib.sha256(data).digest()).decode("ascii")
+
+
+class WarcArchive:
+    """The WARC files of one run, rolled over past ``max_bytes``; every record flushed to disk."""
+
+    def __init__(self, directory: Path, run_id: str, max_bytes: int, info: dict[str, str]) -> None:
+        self.directory = directory
+        self.run_id = run_id
+        self.max_bytes = max_bytes
+        self.info = info
+        self.sequence = 0
+        self.handle: BinaryIO | None = None
+        self.writer: WARCWriter | None = None
+        self.name = ""
+        directory.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def position(self) -> int:
+        """Where the current file ends: every record before it is complete and on disk."""
+        return self.handle.tell() if self.handle else 0
+
+    def close(self) -> None:
+        if self.handle:
+            self.handle.close()
+            self.handle = self.writer = None
+
+    def _open_next(self) -> WARCWriter:
+        self.close()
+        while True:
+            self.sequence += 1
+            self.name = f"{self.run_id}-{self.sequence:05d}.warc.gz"
+            path = self.directory / self.name
+            if not path.exists():
+                break
+        self.handle = path.open("xb")
+        self.writer = WARCWriter(self.handle, gzip=True, warc_version=WARC_VERSION)
+        info = {"software": f"tfmigrate/{__version__}", "format": "WARC File Format 1.1", **self.info}
+        self._write(self.writer.create_warcinfo_record(self.name, info))
+        return self.writer
+
+    def _current(self) -> WARCWriter:
+        if self.writer is None or self.handle is None or self.handle.tell() >= self.max_bytes:
+            return self._open_next()
+        return self.writer
+
+    def _write(self, record: object) -> WarcLocation:
+        assert self.writer is not None and self.handle is not None
+        offset = self.handle.tell()
+        self.writer.write_record(record)
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        headers = record.rec_headers  # type: ignore[attr-defined]
+        return WarcLocation(
+            file=self.name,
+            offset=offset,
+            length=self.handle.tell() - offset,
+            date=headers.get_header("WARC-Date") or "",
+            digest=headers.get_header("WARC-Payload-Digest") or "",
+        )
+
+    def write_exchange(self, exchange: Exchange) -> WarcLocation:
+        """A request and a response record (a resource record for a file read from disk)."""
+        writer = self._current()
+        extra = {"WARC-Truncated": exchange.truncated} if exchange.truncated else {}
+        if not exchange.is_http:
+            content_type = exchange.header("Content-Type") or "application/octet-stream"
+            record = writer.create_warc_record(
+                exchange.url,
+                "resource",
+                payload=io.BytesIO(exchange.body),
+                length=len(exchange.body),
+                warc_content_type=content_type,
+                warc_headers_dict={"WARC-Payload-Digest": sha256_digest(exchange.body), **extra},
+            )
+            return self._write(record)
+        request = writer.create_warc_record(
+            exchange.url,
+            "request",
+            http_headers=StatusAndHeaders(
+                f"GET {request_target(exchange.url)} {exchange.http_version}",
+                exchange.request_headers,
+                is_http_request=True,
+            ),
+        )
+        headers = [(RENAMED_HEADERS.get(k.lower(), k), v) for k, v in exchange.response_headers]
+        response = writer.create_warc_record(
+            exchange.url,
+            "response",
+            payload=io.BytesIO(exchange.body),
+            length=len(exchange.body),
+            http_headers=StatusAndHeaders(
+                f"{exchange.status} {exchange.reason}".strip(), headers, protocol=exchange.http_version
+            ),
+            warc_headers_dict={"WARC-Payload-Digest": sha256_digest(exchange.body), **extra},
+        )
+        response.rec_headers.add_header(
+            "WARC-Concurrent-To", request.rec_headers.get_header("WARC-Record-ID")
+        )
+        self._write(request)
+        return self._write(response)
+
+    def write_revisit(self, exchange: Exchange, refers_to: WarcLocation, refers_to_uri: str) -> WarcLocation:
+        """A 304: a revisit record pointing at the response it confirms."""
+        writer = self._current()
+        headers = [(RENAMED_HEADERS.get(k.lower(), k), v) for k, v in exchange.response_headers]
+        record = writer.create_revisit_record(
+            exchange.url,
+            digest=refers_to.digest,
+            refers_to_uri=refers_to_uri,
+            refers_to_date=refers_to.date,
+            http_headers=StatusAndHeaders(
+                f"{exchange.status} {exchange.reason}".strip(), headers, protocol=exchange.http_version
+            ),
+        )
+        return self._write(record)
+
+
+def request_target(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def read_payload(directory: Path, location: WarcLocation) -> bytes:
+    """The payload of the record at a location, content coding undone (what was parsed)."""
+    with (directory / location.file).open("rb") as handle:
+        handle.seek(location.offset)
+        for record in ArchiveIterator(handle):
+            return bytes(record.content_stream().read())
+    raise FileNotFoundError(f"no record at {location.file}:{location.offset}")

@@ -1,0 +1,307 @@
+"""The crawl loop: claim a URL, wait for the host's turn, fetch, archive, record, enqueue its links.
+
+Fetches run on a small thread pool (``--concurrency`` connections to the one host); everything
+else (WARC writing, the state database, link discovery) happens on the calling thread, so the
+archive and the database have a single writer and every URL is committed in one transaction
+after its records are on disk.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tfmigrate.config import CrawlSettings
+from tfmigrate.crawl.archive import WarcArchive, WarcLocation
+from tfmigrate.crawl.fetch import Exchange, FetchResult, FileFetcher, HttpFetcher, decode_body
+from tfmigrate.crawl.links import extract_links
+from tfmigrate.crawl.robots import RobotsRules, robots_url
+from tfmigrate.crawl.state import CrawlState, Run, UrlRow
+from tfmigrate.crawl.urls import Scope, canonical_url, path_to_url
+from tfmigrate.errors import StartError
+
+STATE_FILE = "state.sqlite"
+WARC_DIR = "warc"
+MAX_URL_LENGTH = 4096
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True)
+class CrawlEvent:
+    kind: str  # fetched | failed | skipped | robots
+    url: str
+    outcome: str | None = None
+    status: int | None = None
+    size: int = 0
+    detail: str | None = None
+    queued: int = 0
+
+
+@dataclass
+class CrawlSummary:
+    run_id: str
+    resumed: bool
+    robots: str
+    counts: Counter[str] = field(default_factory=Counter)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    bytes: int = 0
+
+    def line(self) -> str:
+        parts = ", ".join(
+            f"{name} {self.counts.get(name, 0)}" for name in ("new", "changed", "unchanged", "gone")
+        )
+        resumed = " (resumed)" if self.resumed else ""
+        failed, skipped = self.counts.get("failed", 0), self.counts.get("skipped", 0)
+        return (
+            f"crawl {self.run_id}{resumed}: {parts}, failed {failed}, skipped {skipped} (out of scope);"
+            f" {self.bytes:,} bytes"
+        )
+
+
+class HostGate:
+    """At most one request start per ``delay`` seconds to the host, whatever the thread."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.next_start = 0.0
+
+    def wait_turn(self) -> None:
+        with self.lock:
+            now = time.monotonic()
+            start = max(now, self.next_start)
+            self.next_start = start + self.delay
+        if start > now:
+            time.sleep(start - now)
+
+
+def resolve_start(start: str) -> tuple[list[str], str]:
+    """(seed URLs, scope URL) for a start URL, a ``file://`` URL, a folder or a file on disk."""
+    parts = urlsplit(start)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        url = canonical_url(start)
+        return [url], url
+    path = Path(start[len("file://") :] if parts.scheme == "file" else start)
+    if path.is_dir():
+        index = next((path / n for n in ("index.html", "index.htm") if (path / n).is_file()), None)
+        seeds = [index] if index else sorted(p for p in path.glob("*.htm*") if p.is_file())
+        if not seeds:
+            raise StartError(f"{start}: the folder has no index.html and no HTML files to start from")
+        return [path_to_url(p) for p in seeds], path_to_url(path).rstrip("/") + "/"
+    if path.is_file():
+        url = path_to_url(path)
+        return [url], url
+    raise StartError(f"{start}: neither an http(s) URL nor an existing file or folder")
+
+
+class Crawler:
+    def __init__(
+        self,
+        start: str,
+        archive_dir: Path,
+        settings: CrawlSettings,
+        on_event: Callable[[CrawlEvent], None] | None = None,
+    ) -> None:
+        self.seeds, scope_url = resolve_start(start)
+        self.archive_dir = archive_dir
+        self.settings = settings
+        self.on_event = on_event or (lambda event: None)
+        self.scope = Scope.around(scope_url, settings.include, settings.exclude, settings.follow_action_links)
+        self.is_http = self.scope.scheme in ("http", "https")
+
+    def run(self) -> CrawlSummary:
+        state = CrawlState.open(self.archive_dir / STATE_FILE)
+        try:
+            run = state.begin_run(self.seeds, self.settings.model_dump(mode="json"))
+            if run.resumed:
+                repair_torn_warcs(self.archive_dir / WARC_DIR, state.committed_ends(), run.run_id)
+            archive = WarcArchive(
+                self.archive_dir / WARC_DIR,
+                run.run_id,
+                self.settings.warc_max_bytes,
+                {
+                    "isPartOf": run.run_id,
+                    "robots": "obey",
+                    "http-header-user-agent": self.settings.user_agent,
+                },
+            )
+            fetcher = HttpFetcher(self.settings) if self.is_http else FileFetcher(self.settings)
+            try:
+                summary = self._crawl(state, run, archive, fetcher)
+            finally:
+                archive.close()
+                fetcher.close()
+            state.finish_run(run.run_id)
+            summary.counts = state.outcomes(run.run_id)
+            summary.failures = [(r.url, r.reason or "") for r in state.rows_with(run.run_id, "failed")]
+            return summary
+        finally:
+            state.close()
+
+    def _crawl(
+        self, state: CrawlState, run: Run, archive: WarcArchive, fetcher: HttpFetcher | FileFetcher
+    ) -> CrawlSummary:
+        robots = (
+            self._read_robots(state, archive, fetcher)
+            if self.is_http
+            else RobotsRules.allowing_all("local copy")
+        )
+        summary = CrawlSummary(run_id=run.run_id, resumed=run.resumed, robots=robots.status)
+        delay = max(self.settings.delay, robots.crawl_delay or 0.0)
+        gate = HostGate(delay)
+
+        def fetch(url: str, row: UrlRow | None) -> FetchResult:
+            gate.wait_turn()
+            return fetcher.fetch(url, conditional_headers(row), self.scope)
+
+        with ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="fetch") as pool:
+            in_flight: dict[Future[FetchResult], str] = {}
+            while True:
+                while len(in_flight) < self.settings.concurrency and (url := state.claim_next()):
+                    refusal = self.scope.refusal(url)
+                    if refusal is None and not robots.can_fetch(url):
+                        refusal = f"robots.txt disallows it ({robots.status})"
+                        state.record(url, outcome="failed", reason=refusal)
+                        self.emit(state, CrawlEvent("failed", url, "failed", detail=refusal))
+                        continue
+                    if refusal:
+                        state.record(url, outcome="skipped", reason=refusal)
+                        self.emit(state, CrawlEvent("skipped", url, "skipped", detail=refusal))
+                        continue
+                    in_flight[pool.submit(fetch, url, state.row(url))] = url
+                if not in_flight:
+                    break
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    url = in_flight.pop(future)
+                    summary.bytes += self._record(state, archive, url, future.result())
+        return summary
+
+    def _read_robots(
+        self, state: CrawlState, archive: WarcArchive, fetcher: HttpFetcher | FileFetcher
+    ) -> RobotsRules:
+        url = robots_url(self.seeds[0])
+        result = fetcher.fetch(url, None, None)
+        final = result.final
+        if final is None:
+            raise StartError(f"cannot reach {urlsplit(url).netloc}: {result.failure}")
+        location = archive.write_exchange(final)
+        rules = RobotsRules.from_response(final.status, decode_body(final) if final.status < 300 else b"")
+        state.ensure(url, run_id=archive.run_id)
+        state.record(
+            url,
+            outcome="robots",
+            reason=rules.status,
+            status=final.status,
+            warc_end=(location.file, location.offset + location.length),
+        )
+        self.emit(state, CrawlEvent("robots", url, status=final.status, detail=rules.status))
+        return rules
+
+    def _record(self, state: CrawlState, archive: WarcArchive, url: str, result: FetchResult) -> int:
+        """Archive a fetch's exchanges and commit the URL's outcome; the bytes it brought."""
+        previous = state.row(url)
+        location: WarcLocation | None = None
+        for exchange in result.exchanges:
+            if exchange.status == 304 and previous is not None and previous.location is not None:
+                archive.write_revisit(exchange, previous.location, previous.final_url or url)
+            else:
+                location = archive.write_exchange(exchange)
+        warc_end = (archive.name, archive.position) if result.exchanges else None
+        final = result.final
+        size = sum(len(e.body) for e in result.exchanges)
+        if result.failure or final is None:
+            failure = result.failure or "no response"
+            status = final.status if final else None
+            state.record(url, outcome="failed", reason=failure, status=status, warc_end=warc_end)
+            self.emit(state, CrawlEvent("failed", url, "failed", status=status, size=size, detail=failure))
+            return size
+        outcome, reason, payload, discovered = self._classify(url, final, previous, location)
+        state.record(
+            url,
+            outcome=outcome,
+            reason=reason,
+            status=final.status,
+            final_url=final.url if final.url != url else None,
+            payload=payload,
+            validators=(final.header("ETag"), final.header("Last-Modified")) if final.status < 400 else None,
+            discovered=discovered,
+            warc_end=warc_end,
+        )
+        kind = "failed" if outcome == "failed" else "fetched"
+        self.emit(state, CrawlEvent(kind, url, outcome, status=final.status, size=size, detail=reason))
+        return size
+
+    def emit(self, state: CrawlState, event: CrawlEvent) -> None:
+        self.on_event(replace(event, queued=state.queued()))
+
+    def _classify(
+        self, url: str, final: Exchange, previous: UrlRow | None, location: WarcLocation | None
+    ) -> tuple[str, str | None, tuple[str, int, str | None, WarcLocation] | None, list[str]]:
+        """(outcome, reason, new payload, discovered links) of a final response."""
+        had_payload = previous is not None and previous.has_payload
+        if final.status == 304:
+            if had_payload:
+                return "unchanged", "not modified (304)", None, []
+            return "failed", "304 without an archived copy to confirm", None, []
+        if 200 <= final.status < 300 and location is not None and final.sha256:
+            content_type = final.header("Content-Type")
+            payload = (final.sha256, final.decoded_size, content_type, location)
+            if not had_payload:
+                outcome = "new"
+            else:
+                outcome = "unchanged" if previous and previous.sha256 == final.sha256 else "changed"
+            return outcome, None, payload, self._links(final, content_type)
+        if final.status in (404, 410):
+            if had_payload:
+                return "gone", f"HTTP {final.status} {final.reason}".strip(), None, []
+            return "failed", f"HTTP {final.status} {final.reason}".strip(), None, []
+        return "failed", f"HTTP {final.status} {final.reason}".strip(), None, []
+
+    def _links(self, final: Exchange, content_type: str | None) -> list[str]:
+        if not is_html(content_type, final.url):
+            return []
+        urls = []
+        for link in extract_links(decode_body(final), final.url):
+            if len(link) > MAX_URL_LENGTH:
+                continue
+            try:
+                urls.append(canonical_url(link))
+            except ValueError:
+                continue
+        return urls
+
+
+def is_html(content_type: str | None, url: str) -> bool:
+    if content_type:
+        return content_type.split(";", 1)[0].strip().lower() in HTML_TYPES
+    return urlsplit(url).path.lower().endswith((".html", ".htm", "/"))
+
+
+def conditional_headers(row: UrlRow | None) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from the validators stored last time (only with a copy)."""
+    if row is None or not row.has_payload:
+        return {}
+    headers = {}
+    if row.etag:
+        headers["If-None-Match"] = row.etag
+    if row.last_modified:
+        headers["If-Modified-Since"] = row.last_modified
+    return headers
+
+
+def repair_torn_warcs(directory: Path, committed_ends: dict[str, int], run_id: str) -> None:
+    """After a kill: cut each WARC file back to its last committed record; drop uncommitted files."""
+    for path in sorted(directory.glob(f"{run_id}-*.warc.gz")):
+        end = committed_ends.get(path.name)
+        if end is None:
+            path.unlink()
+        elif path.stat().st_size > end:
+            with path.open("r+b") as handle:
+                handle.truncate(end)

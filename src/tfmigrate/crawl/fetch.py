@@ -1,0 +1,303 @@
+"""Fetching one URL: over HTTP with requests (retries, timeouts, caps, redirects), or from disk.
+
+The only module that imports requests. Every way a fetch can fail ends as a ``FetchResult`` with
+a ``failure`` reason, never as an exception: the crawl records it and goes on.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import mimetypes
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+from urllib.request import url2pathname
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from tfmigrate.config import CrawlSettings
+from tfmigrate.crawl.urls import Scope, canonical_url
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+CHUNK_SIZE = 64 * 1024
+# Only encodings this module can decode, so the size cap holds after decompression too.
+ACCEPT_ENCODING = "gzip, deflate"
+
+
+@dataclass
+class Exchange:
+    """One request and its response, as archived: body bytes as transferred (content coding kept)."""
+
+    url: str
+    request_headers: list[tuple[str, str]]
+    status: int
+    reason: str
+    response_headers: list[tuple[str, str]]
+    http_version: str = "HTTP/1.1"
+    body: bytes = b""
+    sha256: str | None = None  # of the decoded payload: what a parser reads
+    decoded_size: int = 0
+    truncated: str | None = None  # WARC-Truncated: length, time or disconnect
+    is_http: bool = True
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        return next((v for k, v in self.response_headers if k.lower() == name), None)
+
+
+@dataclass
+class FetchResult:
+    url: str
+    exchanges: list[Exchange] = field(default_factory=list)
+    failure: str | None = None
+
+    @property
+    def final(self) -> Exchange | None:
+        return self.exchanges[-1] if self.exchanges else None
+
+
+class BodyTooLargeError(Exception):
+    pass
+
+
+class BodyDecoder:
+    """Decodes gzip/deflate while counting decoded bytes, so a gzip bomb stops at the cap."""
+
+    def __init__(self, encoding: str | None, max_bytes: int) -> None:
+        encoding = (encoding or "identity").strip().lower()
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.digest = hashlib.sha256()
+        self.decompressor = None
+        if encoding in ("gzip", "x-gzip"):
+            self.decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self.decompressor = zlib.decompressobj()
+
+    def feed(self, chunk: bytes) -> None:
+        if self.decompressor is None:
+            self._count(chunk)
+            return
+        data = chunk
+        while data:
+            out = self.decompressor.decompress(data, CHUNK_SIZE)
+            self._count(out)
+            data = self.decompressor.unconsumed_tail
+            if self.decompressor.eof:
+                break
+
+    def _count(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            raise BodyTooLargeError(f"body over the {self.max_bytes:,}-byte cap (decoded)")
+        self.digest.update(data)
+
+
+def decode_body(exchange: Exchange) -> bytes:
+    """The payload a parser reads: the body with its content coding undone."""
+    encoding = (exchange.header("Content-Encoding") or "").strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompress(exchange.body, 16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompress(exchange.body)
+    return exchange.body
+
+
+def new_session(settings: CrawlSettings) -> requests.Session:
+    retry = Retry(
+        total=settings.retries,
+        connect=settings.retries,
+        read=settings.retries,
+        status=settings.retries,
+        other=0,
+        redirect=0,
+        backoff_factor=settings.backoff_factor,
+        backoff_jitter=settings.backoff_factor,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET"}),
+        respect_retry_after_header=True,
+        retry_after_max=settings.retry_after_max,
+        raise_on_status=False,
+    )
+    adapter = HTTPAdapter(max_retries=retry, pool_maxsize=settings.concurrency, pool_block=True)
+    session = requests.Session()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers.update({"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING})
+    session.trust_env = False  # no proxies or netrc from the environment: the crawl talks to the site only
+    return session
+
+
+class HttpFetcher:
+    def __init__(self, settings: CrawlSettings) -> None:
+        self.settings = settings
+        self.session = new_session(settings)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def fetch(
+        self, url: str, validators: dict[str, str] | None = None, scope: Scope | None = None
+    ) -> FetchResult:
+        """GET with conditional headers, following at most max_redirects redirects inside scope."""
+        result = FetchResult(url=url)
+        seen = {url}
+        current = url
+        for _ in range(self.settings.max_redirects + 1):
+            headers = dict(validators or {}) if current == url else {}
+            exchange, failure = self._get(current, headers)
+            if exchange is not None:
+                result.exchanges.append(exchange)
+            if failure or exchange is None:
+                result.failure = failure
+                return result
+            if exchange.status not in REDIRECT_STATUSES:
+                return result
+            location = exchange.header("Location")
+            if not location:
+                result.failure = f"HTTP {exchange.status} redirect without a Location"
+                return result
+            target = canonical_url(urljoin(current, location))
+            refusal = scope.refusal(target) if scope else None
+            if refusal:
+                result.failure = f"redirect to {target} leaves the crawl's scope ({refusal})"
+                return result
+            if target in seen:
+                result.failure = f"redirect loop back to {target}"
+                return result
+            seen.add(target)
+            current = target
+        result.failure = f"more than {self.settings.max_redirects} redirects"
+        return result
+
+    def _get(self, url: str, headers: dict[str, str]) -> tuple[Exchange | None, str | None]:
+        timeout = (self.settings.connect_timeout, self.settings.read_timeout)
+        try:
+            response = self.session.get(
+                url, headers=headers, stream=True, allow_redirects=False, timeout=timeout
+            )
+        except requests.RequestException as exc:
+            return None, describe_error(exc)
+        with response:
+            exchange = Exchange(
+                url=url,
+                request_headers=list(response.request.headers.items()),
+                status=response.status_code,
+                reason=response.reason or "",
+                response_headers=list(response.raw.headers.items()),
+                http_version="HTTP/1.0" if response.raw.version == 10 else "HTTP/1.1",
+            )
+            if exchange.status in RETRY_STATUSES:
+                self._read_body(response, exchange)
+                return (
+                    exchange,
+                    f"HTTP {exchange.status} {exchange.reason} after {self.settings.retries} retries",
+                )
+            return exchange, self._read_body(response, exchange)
+
+    def _read_body(self, response: requests.Response, exchange: Exchange) -> str | None:
+        """Stream the body into the exchange within the caps; the reason when it stops short."""
+        decoder = BodyDecoder(exchange.header("Content-Encoding"), self.settings.max_bytes)
+        chunks: list[bytes] = []
+        deadline = time.monotonic() + self.settings.max_time
+        failure = None
+        try:
+            for chunk in iter_raw(response):
+                chunks.append(chunk)
+                decoder.feed(chunk)
+                if time.monotonic() > deadline:
+                    exchange.truncated = "time"
+                    failure = f"body not complete after {self.settings.max_time:g} s"
+                    break
+        except BodyTooLargeError as exc:
+            exchange.truncated, failure = "length", str(exc)
+        except zlib.error as exc:
+            failure = f"body does not decode as {exchange.header('Content-Encoding')}: {exc}"
+        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
+            exchange.truncated, failure = "disconnect", describe_error(exc)
+        exchange.body = b"".join(chunks)
+        exchange.decoded_size = decoder.size
+        exchange.sha256 = decoder.digest.hexdigest()
+        return failure
+
+
+def iter_raw(response: requests.Response) -> Iterator[bytes]:
+    yield from response.raw.stream(CHUNK_SIZE, decode_content=False)
+
+
+def describe_error(exc: BaseException) -> str:
+    """One readable reason for a network failure (DNS, refused, reset, timeout, truncated)."""
+    text = f"{type(exc).__name__}: {exc}"
+    checks = (
+        (("NameResolutionError", "getaddrinfo", "Name or service not known"), "DNS lookup failed"),
+        (("ConnectTimeout", "ConnectTimeoutError"), "connect timeout"),
+        (("ReadTimeout", "Read timed out"), "read timeout"),
+        (("Connection refused", "ConnectionRefusedError"), "connection refused"),
+        (("IncompleteRead", "InvalidChunkLength"), "body shorter than announced (connection closed early)"),
+        (
+            ("Connection reset", "ConnectionResetError", "RemoteDisconnected", "Connection aborted"),
+            "connection reset",
+        ),
+        (("TooManyRedirects",), "too many redirects"),
+        (("LocationParseError", "InvalidURL", "InvalidSchema", "MissingSchema"), "not a fetchable URL"),
+    )
+    for needles, reason in checks:
+        if any(needle in text for needle in needles):
+            return f"{reason} ({shorten(str(exc))})"
+    return shorten(text)
+
+
+def shorten(text: str, width: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+class FileFetcher:
+    """A site copied to disk (a wget mirror): the same discovery and archive, no network."""
+
+    def __init__(self, settings: CrawlSettings) -> None:
+        self.settings = settings
+
+    def close(self) -> None:
+        pass
+
+    def fetch(
+        self, url: str, validators: dict[str, str] | None = None, scope: Scope | None = None
+    ) -> FetchResult:
+        path = Path(url2pathname(unquote(urlsplit(url).path)))
+        result = FetchResult(url=url)
+        exchange = Exchange(
+            url=url, request_headers=[], status=200, reason="OK", response_headers=[], is_http=False
+        )
+        try:
+            if not path.is_file():
+                exchange.status, exchange.reason = 404, "Not Found"
+                result.exchanges.append(exchange)
+                return result
+            with path.open("rb") as handle:
+                body = handle.read(self.settings.max_bytes + 1)
+            stat = path.stat()
+        except OSError as exc:
+            result.failure = f"cannot read {path}: {exc.strerror or exc}"
+            return result
+        if len(body) > self.settings.max_bytes:
+            result.failure = f"file over the {self.settings.max_bytes:,}-byte cap"
+            body, exchange.truncated = body[: self.settings.max_bytes], "length"
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        exchange.response_headers = [
+            ("Content-Type", media_type),
+            ("Content-Length", str(len(body))),
+            ("Last-Modified", email.utils.formatdate(stat.st_mtime, usegmt=True)),
+        ]
+        exchange.body, exchange.decoded_size = body, len(body)
+        exchange.sha256 = hashlib.sha256(body).hexdigest()
+        result.exchanges.append(exchange)
+        return result

@@ -1,0 +1,295 @@
+"""Crawl state in SQLite (WAL): one row per canonical URL, one transaction per fetched URL.
+
+A crawl killed at any moment (SIGKILL) loses at most the URLs that were in flight: on the next
+start they go back to the queue. A new run on an existing archive re-queues every known URL with
+its validators, so a re-run revalidates the whole site and finds what changed or vanished.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tfmigrate.crawl.archive import WarcLocation
+from tfmigrate.errors import StateError
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    started TEXT NOT NULL,
+    finished TEXT,
+    start_url TEXT NOT NULL,
+    settings TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS urls (
+    url TEXT PRIMARY KEY,
+    state TEXT NOT NULL,            -- queued | in_flight | done
+    run_id TEXT NOT NULL,           -- the run that last queued it
+    outcome TEXT,           -- in that run: new, changed, unchanged, gone, failed, skipped, robots
+    reason TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    status INTEGER,
+    final_url TEXT,
+    content_type TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    sha256 TEXT,                    -- of the last good payload (content coding undone)
+    size INTEGER,
+    warc_file TEXT,                 -- where that payload's record is
+    warc_offset INTEGER,
+    warc_length INTEGER,
+    warc_date TEXT,
+    warc_digest TEXT,
+    parent TEXT,
+    first_seen TEXT NOT NULL,
+    last_fetched TEXT,
+    last_changed TEXT
+);
+CREATE INDEX IF NOT EXISTS urls_queue ON urls (state);
+CREATE TABLE IF NOT EXISTS warc_files (
+    file TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    committed_end INTEGER NOT NULL  -- bytes up to the end of the last record a commit covers
+);
+"""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class UrlRow:
+    url: str
+    status: int | None
+    sha256: str | None
+    etag: str | None
+    last_modified: str | None
+    location: WarcLocation | None
+    final_url: str | None
+    content_type: str | None
+    outcome: str | None
+    reason: str | None
+
+    @property
+    def has_payload(self) -> bool:
+        return self.location is not None and self.sha256 is not None
+
+
+@dataclass(frozen=True)
+class Run:
+    run_id: str
+    resumed: bool
+
+
+class CrawlState:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.db = connection
+
+    @classmethod
+    def open(cls, path: Path) -> CrawlState:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = sqlite3.connect(path, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(SCHEMA)
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"{path}: not a readable crawl state database ({exc})") from exc
+        if row is None:
+            db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row["value"]) > SCHEMA_VERSION:
+            raise StateError(
+                f"{path}: written by a newer tfmigrate (state schema {row['value']}; this version reads"
+                f" {SCHEMA_VERSION})"
+            )
+        return cls(db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN ... COMMIT: the connection is in autocommit mode, where ``with db:`` would not
+        open a transaction and a kill between two statements would leave half a result."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def begin_run(self, start_urls: list[str], settings: dict[str, object]) -> Run:
+        """Resume the last run if it did not finish, else start a new one that revalidates all URLs."""
+        last = self.db.execute("SELECT run_id, finished FROM runs ORDER BY started DESC LIMIT 1").fetchone()
+        with self.transaction():
+            if last is not None and last["finished"] is None:
+                self.db.execute("UPDATE urls SET state = 'queued' WHERE state = 'in_flight'")
+                run = Run(run_id=last["run_id"], resumed=True)
+            else:
+                run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
+                self.db.execute(
+                    "INSERT INTO runs (run_id, started, start_url, settings) VALUES (?, ?, ?, ?)",
+                    (run_id, now_iso(), start_urls[0], json.dumps(settings, sort_keys=True)),
+                )
+                self.db.execute(
+                    "UPDATE urls SET state = 'queued', run_id = ?, outcome = NULL, reason = NULL", (run_id,)
+                )
+                run = Run(run_id=run_id, resumed=False)
+            self._add(start_urls, run.run_id, parent=None)
+        return run
+
+    def finish_run(self, run_id: str) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE runs SET finished = ? WHERE run_id = ?", (now_iso(), run_id))
+
+    def _add(self, urls: list[str], run_id: str, parent: str | None) -> None:
+        self.db.executemany(
+            "INSERT OR IGNORE INTO urls (url, state, run_id, parent, first_seen)"
+            " VALUES (?, 'queued', ?, ?, ?)",
+            [(url, run_id, parent, now_iso()) for url in urls],
+        )
+
+    def ensure(self, url: str, run_id: str) -> None:
+        """Add a URL fetched outside the queue (robots.txt) and mark it in flight."""
+        with self.transaction():
+            self._add([url], run_id, parent=None)
+            self.db.execute("UPDATE urls SET state = 'in_flight', run_id = ? WHERE url = ?", (run_id, url))
+
+    def claim_next(self) -> str | None:
+        """The next queued URL in discovery order, marked in flight."""
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT url FROM urls WHERE state = 'queued' ORDER BY rowid LIMIT 1"
+            ).fetchone()
+            if row is None:
+                return None
+            self.db.execute(
+                "UPDATE urls SET state = 'in_flight', attempts = attempts + 1 WHERE url = ?", (row["url"],)
+            )
+            return str(row["url"])
+
+    def queued(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM urls WHERE state = 'queued'").fetchone()[0])
+
+    def row(self, url: str) -> UrlRow | None:
+        found = self.db.execute("SELECT * FROM urls WHERE url = ?", (url,)).fetchone()
+        return to_row(found) if found else None
+
+    def record(
+        self,
+        url: str,
+        *,
+        outcome: str,
+        reason: str | None = None,
+        status: int | None = None,
+        final_url: str | None = None,
+        payload: tuple[str, int, str | None, WarcLocation] | None = None,
+        validators: tuple[str | None, str | None] | None = None,
+        discovered: list[str] | None = None,
+        warc_end: tuple[str, int] | None = None,
+    ) -> None:
+        """One URL's result, and the links it led to, in one transaction.
+
+        ``payload`` (sha256, size, content type, location) replaces the last good payload; when it
+        is None the last good payload stays (a 304, a 404, a failure never erase it).
+        """
+        fetched = now_iso() if status is not None else None
+        with self.transaction():
+            self.db.execute(
+                "UPDATE urls SET state = 'done', outcome = ?, reason = ?, status = COALESCE(?, status),"
+                " final_url = COALESCE(?, final_url), last_fetched = COALESCE(?, last_fetched) WHERE url = ?",
+                (outcome, reason, status, final_url, fetched, url),
+            )
+            if validators is not None:
+                self.db.execute(
+                    "UPDATE urls SET etag = ?, last_modified = ? WHERE url = ?",
+                    (validators[0], validators[1], url),
+                )
+            if payload is not None:
+                sha256, size, content_type, loc = payload
+                changed = now_iso() if outcome in ("new", "changed") else None
+                self.db.execute(
+                    "UPDATE urls SET sha256 = ?, size = ?, content_type = ?, warc_file = ?,"
+                    " warc_offset = ?, warc_length = ?, warc_date = ?, warc_digest = ?,"
+                    " last_changed = COALESCE(?, last_changed) WHERE url = ?",
+                    (
+                        sha256,
+                        size,
+                        content_type,
+                        loc.file,
+                        loc.offset,
+                        loc.length,
+                        loc.date,
+                        loc.digest,
+                        changed,
+                        url,
+                    ),
+                )
+            run_id = self.db.execute("SELECT run_id FROM urls WHERE url = ?", (url,)).fetchone()["run_id"]
+            if discovered:
+                self._add(discovered, run_id, parent=url)
+            if warc_end is not None:
+                self.db.execute(
+                    "INSERT INTO warc_files VALUES (?, ?, ?)"
+                    " ON CONFLICT (file) DO UPDATE SET committed_end = excluded.committed_end",
+                    (warc_end[0], run_id, warc_end[1]),
+                )
+
+    def outcomes(self, run_id: str) -> Counter[str]:
+        rows = self.db.execute(
+            "SELECT outcome, COUNT(*) AS n FROM urls WHERE run_id = ? AND outcome IS NOT NULL"
+            " GROUP BY outcome",
+            (run_id,),
+        )
+        return Counter({row["outcome"]: row["n"] for row in rows})
+
+    def rows_with(self, run_id: str, outcome: str) -> list[UrlRow]:
+        rows = self.db.execute(
+            "SELECT * FROM urls WHERE run_id = ? AND outcome = ? ORDER BY rowid", (run_id, outcome)
+        ).fetchall()
+        return [to_row(r) for r in rows]
+
+    def all_rows(self) -> list[UrlRow]:
+        return [to_row(r) for r in self.db.execute("SELECT * FROM urls ORDER BY rowid")]
+
+    def committed_ends(self) -> dict[str, int]:
+        """Per WARC file, where the last record a commit covers ends (what follows is torn)."""
+        rows = self.db.execute("SELECT file, committed_end FROM warc_files")
+        return {row["file"]: int(row["committed_end"]) for row in rows}
+
+
+def to_row(row: sqlite3.Row) -> UrlRow:
+    location = None
+    if row["warc_file"] is not None:
+        location = WarcLocation(
+            file=row["warc_file"],
+            offset=row["warc_offset"],
+            length=row["warc_length"],
+            date=row["warc_date"] or "",
+            digest=row["warc_digest"] or "",
+        )
+    return UrlRow(
+        url=row["url"],
+        status=row["status"],
+        sha256=row["sha256"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        location=location,
+        final_url=row["final_url"],
+        content_type=row["content_type"],
+        outcome=row["outcome"],
+        reason=row["reason"],
+    )

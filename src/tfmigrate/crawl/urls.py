@@ -1,0 +1,87 @@
+"""Canonical URLs and the crawl's scope: same host and path prefix, patterns, action links."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urldefrag, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+# Edit, comment and search links run CGI programs on the live site: never follow them by default
+# (the Wash U footer: "Edit this case", "Add comments about this case", "Search for similar cases").
+ACTION_LINK_RE = re.compile(
+    r"/cgi-bin/|\.(?:cgi|pl)(?:$|[?/])|[?&](?:action|edit|comment|search)=", re.IGNORECASE
+)
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme and host, no default port, no fragment, escapes and query normalised."""
+    url = canonicalize_url(urldefrag(url.strip())[0], keep_fragments=False)
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.port and parts.port != DEFAULT_PORTS.get(parts.scheme):
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", parts.query, ""))
+
+
+def path_to_url(path: Path) -> str:
+    return canonical_url(path.resolve().as_uri())
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which URLs a crawl may fetch, and why not when it may not."""
+
+    scheme: str
+    host: str
+    path_prefix: str
+    include: tuple[re.Pattern[str], ...] = ()
+    exclude: tuple[re.Pattern[str], ...] = ()
+    follow_action_links: bool = False
+
+    @classmethod
+    def around(
+        cls,
+        start_url: str,
+        include: tuple[str, ...] = (),
+        exclude: tuple[str, ...] = (),
+        follow_action_links: bool = False,
+    ) -> Scope:
+        """The scope of a start URL: its scheme and host, and its directory as the path prefix."""
+        parts = urlsplit(canonical_url(start_url))
+        prefix = parts.path if parts.path.endswith("/") else parts.path.rsplit("/", 1)[0] + "/"
+        return cls(
+            scheme=parts.scheme,
+            host=parts.netloc,
+            path_prefix=prefix,
+            include=tuple(re.compile(p) for p in include),
+            exclude=tuple(re.compile(p) for p in exclude),
+            follow_action_links=follow_action_links,
+        )
+
+    @property
+    def schemes(self) -> frozenset[str]:
+        """Over HTTP only http(s) links; from disk only file links (never javascript:, mailto:, data:)."""
+        return frozenset({"http", "https"}) if self.scheme in ("http", "https") else frozenset({self.scheme})
+
+    def refusal(self, url: str) -> str | None:
+        """Why the URL is out of scope, or None when it is in scope."""
+        parts = urlsplit(url)
+        if parts.scheme not in self.schemes:
+            return f"scheme {parts.scheme or 'none'!r} is not crawled"
+        if any(p.search(url) for p in self.exclude):
+            return "matches --exclude"
+        if any(p.search(url) for p in self.include):
+            return None
+        if parts.netloc != self.host:
+            return f"host {parts.netloc!r} is outside the site"
+        if not parts.path.startswith(self.path_prefix):
+            return f"path is outside {self.path_prefix!r}"
+        if self.include:
+            return "matches no --include"
+        if not self.follow_action_links and ACTION_LINK_RE.search(url):
+            return "action link (edit, comment or search CGI)"
+        return None

@@ -1,0 +1,56 @@
+"""Re-running a crawl on an existing archive: conditional requests, and exactly what changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from tests.crawl.conftest import FAST, SiteServer, touch_later
+from tfmigrate.crawl import STATE_FILE, WARC_DIR, Crawler
+from tfmigrate.crawl.archive import read_payload
+from tfmigrate.crawl.state import CrawlState
+
+
+def test_rerun_reports_one_changed_one_gone_and_revalidates_the_rest(
+    site_server: SiteServer, tmp_path: Path
+) -> None:
+    archive = tmp_path / "archive"
+    first = Crawler(site_server.url(), archive, FAST).run()
+    changed_page = site_server.root / "bs125te148.html"
+    changed_page.write_bytes(
+        changed_page.read_bytes().replace(b"Heterotopic Ossification", b"Heterotopic ossification")
+    )
+    touch_later(changed_page)
+    (site_server.root / "comments/bs010.html").unlink()
+    site_server.seen.clear()
+
+    second = Crawler(site_server.url(), archive, FAST).run()
+
+    assert first.counts["new"] > 150 and first.run_id != second.run_id
+    assert (second.counts["changed"], second.counts["gone"], second.counts["new"]) == (1, 1, 0)
+    assert second.counts["unchanged"] == first.counts["new"] - 2
+    state = CrawlState.open(archive / STATE_FILE)
+    assert [r.url for r in state.rows_with(second.run_id, "changed")] == [site_server.url("bs125te148.html")]
+    (gone,) = state.rows_with(second.run_id, "gone")
+    assert gone.url == site_server.url("comments/bs010.html") and gone.status == 404
+    # A vanished page keeps its last good copy in the archive.
+    assert gone.location is not None and b"comment" in read_payload(archive / WARC_DIR, gone.location).lower()
+    # Unchanged pages were asked for with the validators stored last time.
+    index_requests = site_server.requests_for("index.html")
+    assert (
+        index_requests and "If-None-Match" in index_requests[0] and "If-Modified-Since" in index_requests[0]
+    )
+
+
+def test_a_304_is_archived_as_a_revisit_of_the_first_capture(site_server: SiteServer, tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    Crawler(site_server.url(), archive, FAST).run()
+    second = Crawler(site_server.url(), archive, FAST).run()
+    (second_warc,) = (archive / WARC_DIR).glob(f"{second.run_id}-*.warc.gz")
+    with second_warc.open("rb") as handle:
+        revisits = [r for r in ArchiveIterator(handle) if r.rec_type == "revisit"]
+    assert len(revisits) == second.counts["unchanged"] > 150
+    first_date = revisits[0].rec_headers.get_header("WARC-Refers-To-Date")
+    assert first_date and revisits[0].http_headers.get_statuscode() == "304"
+    assert len(list((archive / WARC_DIR).glob("*.warc.gz"))) == 2, "each run writes files of its own"
