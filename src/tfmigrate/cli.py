@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from tfmigrate import __version__
 from tfmigrate.config import CrawlSettings
@@ -191,7 +192,7 @@ def one_line(exc: Exception) -> str:
 
 
 class CrawlReporter:
-    """A rich progress line on a terminal; plain log lines on stderr otherwise."""
+    """A rich progress bar on a terminal (fetched, queued, failed, bytes); plain log lines otherwise."""
 
     def __init__(self, *, verbose: bool, quiet: bool) -> None:
         self.verbose, self.quiet = verbose, quiet
@@ -201,13 +202,18 @@ class CrawlReporter:
         self.task: TaskID | None = None
         if not quiet and sys.stderr.isatty():
             self.progress = Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True
+                SpinnerColumn(),
+                BarColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
             )
 
     def __enter__(self) -> CrawlReporter:
         if self.progress:
             self.progress.start()
-            self.task = self.progress.add_task("crawling")
+            self.task = self.progress.add_task("starting", total=None)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -218,8 +224,11 @@ class CrawlReporter:
         self.counts[event.kind] += 1
         self.bytes += event.size
         if self.progress is not None and self.task is not None:
+            handled = self.counts["fetched"] + self.counts["failed"] + self.counts["skipped"]
             self.progress.update(
                 self.task,
+                completed=handled,
+                total=handled + event.queued,
                 description=f"fetched {self.counts['fetched']}, queued {event.queued},"
                 f" failed {self.counts['failed']}, {self.bytes:,} bytes",
             )
@@ -230,12 +239,10 @@ class CrawlReporter:
             return
         if self.quiet or (event.kind == "skipped" and not self.verbose):
             return
-        status = f" {event.status}" if event.status else ""
-        detail = f" ({event.detail})" if event.detail and event.kind != "fetched" else ""
-        print(
-            f"{event.kind}{status} {event.outcome or ''} {event.url}{detail}".replace("  ", " "),
-            file=sys.stderr,
-        )
+        words = [event.kind, str(event.status or ""), event.outcome or "", event.url]
+        if event.detail and event.kind != "fetched":
+            words.append(f"({event.detail})")
+        print(" ".join(w for w in words if w), file=sys.stderr)
 
 
 def schema_json() -> str:

@@ -1,0 +1,53 @@
+"""tfmigrate crawl as a user runs it: log lines, summary, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tests.test_cli import run
+from tfmigrate.crawl import STATE_FILE
+
+
+def test_crawl_the_fixture_folder(tmp_path: Path) -> None:
+    result = run("crawl", "fixtures/html", "--archive", tmp_path / "archive", "--delay", "0")
+    assert result.returncode == 1, result.stderr  # the applet class the Java cine viewer names is lost
+    assert "new 188, changed 0, unchanged 0, gone 0, failed 1, skipped 59 (out of scope)" in result.stdout
+    lines = result.stderr.splitlines()
+    assert len(lines) == 189 and all(line.startswith(("fetched 200 new ", "failed 404 ")) for line in lines)
+    (failure,) = [line for line in lines if line.startswith("failed")]
+    assert failure.endswith("viewer/CineViewer.class (HTTP 404 Not Found)")
+    again = run("crawl", "fixtures/html", "--archive", tmp_path / "archive", "--delay", "0", "-q")
+    assert "new 0, changed 0, unchanged 188, gone 0, failed 1" in again.stdout and again.stderr == ""
+
+
+def test_start_errors_are_one_line(tmp_path: Path) -> None:
+    for start in ("no/such/folder", "ftp://example.org/"):
+        result = run("crawl", start, "--archive", tmp_path / "a")
+        assert result.returncode == 2
+        assert result.stderr.count("\n") == 1 and "neither an http(s) URL nor an existing" in result.stderr
+    unreachable = run("crawl", "http://127.0.0.1:9/index.html", "--archive", tmp_path / "b", "--retries", "0")
+    assert unreachable.returncode == 2 and unreachable.stderr.startswith(
+        "tfmigrate: error: cannot reach 127.0.0.1:9"
+    )
+    assert "Traceback" not in unreachable.stderr
+
+
+def test_archive_errors_are_one_line(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    result = run("crawl", "fixtures/html", "--archive", blocked)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    with sqlite3.connect(newer / STATE_FILE) as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO meta VALUES ('schema_version', '99')")
+    result = run("crawl", "fixtures/html", "--archive", newer)
+    assert result.returncode == 2 and "written by a newer tfmigrate" in result.stderr
+
+
+def test_bad_options_are_usage_errors(tmp_path: Path) -> None:
+    for option in (["--delay", "-1"], ["--concurrency", "0"], ["--include", "("]):
+        result = run("crawl", "fixtures/html", "--archive", tmp_path / "a", *option)
+        assert result.returncode == 2 and "bad crawl option" in result.stderr, option
