@@ -77,8 +77,10 @@ class Image(Record):
         default=None, description="Where the image file was written, relative to the output."
     )
     sha256: str | None = None
-    media_type: str | None = None
+    media_type: str | None = Field(default=None, description="Sniffed from the file's bytes.")
     size: int | None = None
+    width: int | None = Field(default=None, description="Pixels, where the file's header states it.")
+    height: int | None = None
 
 
 class Reference(Record):
@@ -170,6 +172,10 @@ class Case(Record):
         default_factory=list, description="Text the parser could not place in a field, as printed."
     )
     source: Source
+    withdrawn: dt.date | None = Field(
+        default=None,
+        description="When the page was found gone (404/410): the record is its last good version.",
+    )
     issues: list[Issue] = Field(default_factory=list)
 
 

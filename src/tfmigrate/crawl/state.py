@@ -79,6 +79,8 @@ class UrlRow:
     content_type: str | None
     outcome: str | None
     reason: str | None
+    size: int | None = None
+    last_fetched: str | None = None
 
     @property
     def has_payload(self) -> bool:
@@ -292,4 +294,6 @@ def to_row(row: sqlite3.Row) -> UrlRow:
         content_type=row["content_type"],
         outcome=row["outcome"],
         reason=row["reason"],
+        size=row["size"],
+        last_fetched=row["last_fetched"],
     )

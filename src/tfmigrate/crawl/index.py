@@ -1,0 +1,153 @@
+"""What an archive holds: for each URL its last good payload, read without the network.
+
+Two kinds of archive: a tfmigrate archive folder (its state database knows every URL), or WARC
+files written by another tool (wget --warc-file, Heritrix, Browsertrix), indexed by reading them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from tfmigrate.crawl.archive import WarcLocation, read_payload
+from tfmigrate.crawl.crawler import STATE_FILE, WARC_DIR
+from tfmigrate.crawl.state import CrawlState
+from tfmigrate.crawl.urls import canonical_url
+from tfmigrate.errors import StartError
+
+WARC_SUFFIXES = (".warc", ".warc.gz")
+
+
+@dataclass(frozen=True)
+class ArchivedPage:
+    """A URL's last good payload and what became of the URL in the latest crawl."""
+
+    url: str
+    sha256: str
+    size: int
+    content_type: str | None
+    location: WarcLocation
+    status: int | None  # the latest status: 404/410 for a page that has gone since
+    last_fetched: str | None
+
+    @property
+    def is_gone(self) -> bool:
+        return self.status in (404, 410)
+
+    @property
+    def charset(self) -> str | None:
+        for part in (self.content_type or "").split(";")[1:]:
+            name, _, value = part.partition("=")
+            if name.strip().lower() == "charset":
+                return value.strip().strip("\"'") or None
+        return None
+
+
+class ArchiveIndex:
+    def __init__(self, warc_dir: Path, pages: dict[str, ArchivedPage], aliases: dict[str, str]) -> None:
+        self.warc_dir = warc_dir
+        self.pages = pages
+        self.aliases = aliases  # redirect targets -> the URL whose row holds their payload
+
+    @classmethod
+    def open(cls, path: Path) -> ArchiveIndex:
+        """An archive folder with a state database, or WARC files (a file or a folder of them)."""
+        if (path / STATE_FILE).is_file():
+            return cls.from_state(path)
+        files = (
+            [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.name.endswith(WARC_SUFFIXES))
+        )
+        if not files or not all(f.name.endswith(WARC_SUFFIXES) for f in files):
+            raise StartError(f"{path}: neither a tfmigrate archive (no {STATE_FILE}) nor WARC files")
+        return cls.from_warcs(files)
+
+    @classmethod
+    def from_state(cls, archive_dir: Path) -> ArchiveIndex:
+        state = CrawlState.open(archive_dir / STATE_FILE)
+        try:
+            pages: dict[str, ArchivedPage] = {}
+            aliases: dict[str, str] = {}
+            for row in state.all_rows():
+                if row.location is None or row.sha256 is None:
+                    continue
+                pages[row.url] = ArchivedPage(
+                    url=row.url,
+                    sha256=row.sha256,
+                    size=row.size or 0,
+                    content_type=row.content_type,
+                    location=row.location,
+                    status=row.status,
+                    last_fetched=row.last_fetched,
+                )
+                if row.final_url:
+                    aliases.setdefault(row.final_url, row.url)
+        finally:
+            state.close()
+        return cls(archive_dir / WARC_DIR, pages, aliases)
+
+    @classmethod
+    def from_warcs(cls, files: list[Path]) -> ArchiveIndex:
+        """Index foreign WARC files: the last 200 response (or resource) record of each URL."""
+        root = files[0].parent if len(files) == 1 else Path(*commonparts(files))
+        pages: dict[str, ArchivedPage] = {}
+        for path in files:
+            with path.open("rb") as handle:
+                iterator = ArchiveIterator(handle)
+                for record in iterator:
+                    if record.rec_type not in ("response", "resource"):
+                        continue
+                    status = record.http_headers.get_statuscode() if record.http_headers else "200"
+                    uri = record.rec_headers.get_header("WARC-Target-URI")
+                    if status != "200" or not uri:
+                        continue
+                    payload = record.content_stream().read()
+                    iterator.read_to_end(record)
+                    content_type = (
+                        record.http_headers.get_header("Content-Type")
+                        if record.http_headers
+                        else record.rec_headers.get_header("Content-Type")
+                    )
+                    url = canonical_url(uri)
+                    pages[url] = ArchivedPage(
+                        url=url,
+                        sha256=hashlib.sha256(payload).hexdigest(),
+                        size=len(payload),
+                        content_type=content_type,
+                        location=WarcLocation(
+                            file=path.relative_to(root).as_posix(),
+                            offset=iterator.get_record_offset(),
+                            length=iterator.get_record_length(),
+                            date=record.rec_headers.get_header("WARC-Date") or "",
+                            digest=record.rec_headers.get_header("WARC-Payload-Digest") or "",
+                        ),
+                        status=200,
+                        last_fetched=record.rec_headers.get_header("WARC-Date"),
+                    )
+        return cls(root, pages, {})
+
+    def get(self, url: str) -> ArchivedPage | None:
+        url = canonical_url(url)
+        return self.pages.get(url) or self.pages.get(self.aliases.get(url, ""))
+
+    def payload(self, page: ArchivedPage) -> bytes:
+        return read_payload(self.warc_dir, page.location)
+
+    def __iter__(self) -> Iterator[ArchivedPage]:
+        return iter(sorted(self.pages.values(), key=lambda p: p.url))
+
+    def __len__(self) -> int:
+        return len(self.pages)
+
+
+def commonparts(paths: list[Path]) -> tuple[str, ...]:
+    parts = [p.parent.parts for p in paths]
+    common: list[str] = []
+    for level in zip(*parts, strict=False):
+        if len(set(level)) != 1:
+            break
+        common.append(level[0])
+    return tuple(common)
