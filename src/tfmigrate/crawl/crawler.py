@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -153,7 +154,7 @@ class Crawler:
             else RobotsRules.allowing_all("local copy")
         )
         summary = CrawlSummary(run_id=run.run_id, resumed=run.resumed, robots=robots.status)
-        delay = max(self.settings.delay, robots.crawl_delay or 0.0)
+        delay = max(self.settings.delay_for(self.is_http), robots.crawl_delay or 0.0)
         gate = HostGate(delay)
 
         def fetch(url: str, row: UrlRow | None) -> FetchResult:
@@ -192,7 +193,7 @@ class Crawler:
         if final is None:
             raise StartError(f"cannot reach {urlsplit(url).netloc}: {result.failure}")
         location = archive.write_exchange(final)
-        rules = RobotsRules.from_response(final.status, decode_body(final) if final.status < 300 else b"")
+        rules = robots_rules(final, result.failure)
         state.ensure(url, run_id=archive.run_id)
         state.record(
             url,
@@ -276,6 +277,16 @@ class Crawler:
             except ValueError:
                 continue
         return urls
+
+
+def robots_rules(final: Exchange, failure: str | None) -> RobotsRules:
+    """A robots.txt cut short or undecodable is a network error: RFC 9309 disallows everything."""
+    if failure is not None:
+        return RobotsRules.from_response(None, b"")
+    try:
+        return RobotsRules.from_response(final.status, decode_body(final) if final.status < 300 else b"")
+    except zlib.error:
+        return RobotsRules.from_response(None, b"")
 
 
 def is_html(content_type: str | None, url: str) -> bool:

@@ -230,7 +230,10 @@ class HttpFetcher:
 
 
 def iter_raw(response: requests.Response) -> Iterator[bytes]:
-    yield from response.raw.stream(CHUNK_SIZE, decode_content=False)
+    """Chunks as they arrive: ``read1`` returns what one read gives, so a server trickling a byte
+    at a time cannot hold a fetch past ``max_time`` (``stream`` waits for a full chunk)."""
+    while chunk := response.raw.read1(CHUNK_SIZE, decode_content=False):
+        yield chunk
 
 
 def describe_error(exc: BaseException) -> str:
