@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import traceback
@@ -18,14 +19,16 @@ from pathlib import Path
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from tfmigrate import __version__
-from tfmigrate.config import CrawlSettings
+from tfmigrate.config import DEFAULT_HTTP_DELAY, CrawlSettings
 from tfmigrate.crawl import Crawler, CrawlEvent
 from tfmigrate.errors import InputError, NotACasePageError, TfMigrateError
 from tfmigrate.export.jsonfiles import write_cases
 from tfmigrate.models import Case, case_json_schema
 from tfmigrate.parse import MAX_PAGE_BYTES, parse_page
+from tfmigrate.pipeline import MigrateOptions, MigrateResult, default_source, is_image_size_twin, migrate
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 # What a directory walk reads as pages; image and cine files beside them are not pages.
@@ -71,6 +74,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     crawl.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
 
+    migrate_parser = commands.add_parser(
+        "migrate",
+        help="crawl (or read an archive), parse and write a whole site: the main job",
+        description="Migrate a site into DIR: crawl SOURCE into DIR/archive (or --archive), parse every "
+        "archived case page, write records, image files, a report and what changed since the last run. "
+        "SOURCE is a start URL, a folder or file:// URL, or an existing archive (a tfmigrate archive "
+        "folder or WARC files); without SOURCE the bundled fixtures/html site is migrated.",
+    )
+    migrate_parser.add_argument(
+        "source", nargs="?", metavar="SOURCE", help="start URL, folder, file:// URL or archive"
+    )
+    migrate_parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    migrate_parser.add_argument(
+        "--archive", type=Path, metavar="DIR", help="crawl archive (default DIR/archive)"
+    )
+    migrate_parser.add_argument(
+        "--reparse", action="store_true", help="rebuild DIR from its archive alone, with no network access"
+    )
+    migrate_parser.add_argument(
+        "--prune", action="store_true", help="delete records of withdrawn pages (kept and marked by default)"
+    )
+    migrate_parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="parsing processes (default: CPU count)",
+    )
+    add_crawl_options(migrate_parser)
+    migrate_parser.add_argument("-v", "--verbose", action="store_true", help="tracebacks, and a line per URL")
+    migrate_parser.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
+
     commands.add_parser(
         "schema",
         help="print the JSON Schema (Draft 2020-12) of a case record",
@@ -87,8 +122,8 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=defaults.delay,
         metavar="S",
-        help=f"seconds between requests to the host (default {defaults.delay:g}; robots.txt "
-        "Crawl-delay wins when longer)",
+        help=f"seconds between requests to the host (default {DEFAULT_HTTP_DELAY:g} over HTTP, 0 from disk;"
+        " robots.txt Crawl-delay wins when longer)",
     )
     group.add_argument(
         "--concurrency",
@@ -161,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     if args.command == "crawl":
         return run_crawl(args)
+    if args.command == "migrate":
+        return run_migrate(args)
     return run_parse(args.paths, args.out, verbose=args.verbose, quiet=args.quiet)
 
 
@@ -182,6 +219,48 @@ def run_crawl(args: argparse.Namespace) -> int:
             return usage_error(f"cannot write the archive in {args.archive}: {exc.strerror or exc}")
     print(summary.line())
     return EXIT_FAILURES if summary.counts.get("failed") else EXIT_OK
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    try:
+        settings = crawl_settings(args)
+        options = MigrateOptions(
+            out_dir=args.out,
+            source=args.source or default_source(),
+            archive_dir=args.archive,
+            reparse=args.reparse,
+            prune=args.prune,
+            jobs=max(1, args.jobs),
+        )
+    except ValidationError as exc:
+        return usage_error(f"bad option: {one_line(exc)}")
+    except TfMigrateError as exc:
+        return usage_error(str(exc))
+    with MigrateReporter(verbose=args.verbose, quiet=args.quiet) as reporter:
+        try:
+            result = migrate(options, settings, reporter)
+        except (TfMigrateError, re.error) as exc:
+            if args.verbose:
+                traceback.print_exc()
+            return usage_error(str(exc))
+    print_migrate_summary(result)
+    return EXIT_FAILURES if result.changes.get("failed") else EXIT_OK
+
+
+def print_migrate_summary(result: MigrateResult) -> None:
+    table = Table(title=f"tfmigrate migrate -> {result.out_dir}", show_header=True)
+    table.add_column("cases")
+    table.add_column("count", justify="right")
+    for kind, count in result.counts.items():
+        table.add_row(kind, str(count))
+    table.add_row("pages parsed / reused / skipped", f"{result.parsed} / {result.reused} / {result.skipped}")
+    if result.crawl:
+        table.add_row("crawl", result.crawl.line().split(": ", 1)[1])
+    Console(width=100).print(table)
+    for change in result.changes.get("changed", []):
+        print(f"changed {change['case_id']}: {', '.join(change['fields'])}")
+    for failure in result.changes.get("failed", []):
+        print(f"failed {failure['case_id'] or failure['url']}: {failure['error']}", file=sys.stderr)
 
 
 def one_line(exc: Exception) -> str:
@@ -245,6 +324,33 @@ class CrawlReporter:
         print(" ".join(w for w in words if w), file=sys.stderr)
 
 
+class MigrateReporter(CrawlReporter):
+    """The crawl's progress, then a bar per phase (parse, write)."""
+
+    def __init__(self, *, verbose: bool, quiet: bool) -> None:
+        super().__init__(verbose=verbose, quiet=quiet)
+        self.phase_task: TaskID | None = None
+
+    def __enter__(self) -> MigrateReporter:
+        super().__enter__()
+        return self
+
+    def crawl_event(self, event: CrawlEvent) -> None:
+        if self.progress is not None or self.verbose:
+            self.show(event)
+
+    def phase(self, name: str, total: int) -> None:
+        if self.progress is None:
+            return
+        if self.phase_task is not None:
+            self.progress.update(self.phase_task, visible=False)
+        self.phase_task = self.progress.add_task(name, total=total or None)
+
+    def advance(self, count: int = 1) -> None:
+        if self.progress is not None and self.phase_task is not None:
+            self.progress.advance(self.phase_task, count)
+
+
 def schema_json() -> str:
     return json.dumps(case_json_schema(), indent=2, ensure_ascii=False) + "\n"
 
@@ -288,7 +394,7 @@ def run_parse(paths: Sequence[Path], out_dir: Path, *, verbose: bool, quiet: boo
             continue
         first = summary.sources.get(case.case_id)
         if first is not None:
-            if not is_image_size_alternate(first, path):
+            if not is_image_size_twin(first.resolve().as_posix(), path.resolve().as_posix()):
                 summary.duplicates += 1
                 print(
                     f"tfmigrate: {path}: case {case.case_id} already read from {first}; kept that",
@@ -307,16 +413,6 @@ def run_parse(paths: Sequence[Path], out_dir: Path, *, verbose: bool, quiet: boo
     if not quiet:
         print(summary.line(out_dir))
     return EXIT_FAILURES if summary.failed else EXIT_OK
-
-
-def is_image_size_alternate(first: Path, second: Path) -> bool:
-    """newtfh prints each case twice, as ``small_<id>`` and ``submitted_<id>`` (image sizes).
-
-    The caller keeps the as-submitted page: its images are the originals.
-    """
-    prefixes = {first.name.partition("_")[0], second.name.partition("_")[0]}
-    same_id = first.name.partition("_")[2] == second.name.partition("_")[2]
-    return first.parent == second.parent and same_id and prefixes == {"small", "submitted"}
 
 
 def iter_pages(paths: Sequence[Path]) -> Iterator[Path]:

@@ -6,11 +6,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tfmigrate import __version__
 
+DEFAULT_HTTP_DELAY = 1.0
+
 
 class CrawlSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    delay: float = Field(default=1.0, ge=0, description="Seconds between requests to one host.")
+    delay: float | None = Field(
+        default=None,
+        ge=0,
+        description="Seconds between requests to one host; default 1 over HTTP, 0 from disk.",
+    )
     concurrency: int = Field(default=1, ge=1, le=16, description="Connections at most per host.")
     include: tuple[str, ...] = Field(default=(), description="Regexes: URLs matching one are in scope.")
     exclude: tuple[str, ...] = Field(default=(), description="Regexes: URLs matching one are out of scope.")
@@ -27,6 +33,11 @@ class CrawlSettings(BaseModel):
     warc_max_bytes: int = Field(
         default=512 * 1024 * 1024, gt=0, description="Start a new WARC file past this."
     )
+
+    def delay_for(self, is_http: bool) -> float:
+        if self.delay is not None:
+            return self.delay
+        return DEFAULT_HTTP_DELAY if is_http else 0.0
 
     @property
     def user_agent(self) -> str:

@@ -31,3 +31,7 @@ class StartError(TfMigrateError):
 
 class StateError(TfMigrateError):
     """The archive's crawl state cannot be used."""
+
+
+class OutputError(TfMigrateError):
+    """The output folder cannot be written: permissions, a full disk, names that are not ours."""

@@ -1,0 +1,141 @@
+"""The output folder, switched from one complete run to the next in a single atomic step.
+
+Each run writes a new generation under ``DIR/.tfmigrate/generations/<run_id>/``; files that did
+not change are hard links to the previous generation's, so an unchanged record stays the same
+bytes at no cost. ``DIR/.tfmigrate/current`` is a symlink to the complete generation, and the
+names a user sees (``DIR/cases/``, ``DIR/cases.jsonl``, ``DIR/report.html``...) are symlinks
+through it. Switching ``current`` is one ``rename``: a run killed at any moment leaves DIR as
+the previous complete run left it, or as the new run completed it, never a mix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from tfmigrate.errors import OutputError
+
+STATE_DIR = ".tfmigrate"
+GENERATIONS = "generations"
+CURRENT = "current"
+# The names a user sees in DIR, each a symlink through ``current``.
+PUBLISHED = (
+    "cases",
+    "cases.jsonl",
+    "images",
+    "originals",
+    "schema.json",
+    "manifest.json",
+    "report.json",
+    "report.html",
+    "changes.json",
+)
+
+
+class Generation:
+    """A generation being written: a folder of its own until ``commit`` publishes it."""
+
+    def __init__(self, out_dir: Path, run_id: str) -> None:
+        self.out_dir = out_dir
+        self.base = out_dir / STATE_DIR
+        self.root = self.base / GENERATIONS / run_id
+        self.previous = current_generation(out_dir)
+        self.root.mkdir(parents=True)
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+    def write_bytes(self, relative: str, data: bytes) -> None:
+        """Write a file, or hard-link the previous generation's copy when it holds the same bytes."""
+        target = self.root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if self.previous is not None:
+            old = self.previous / relative
+            if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
+                os.link(old, target)
+                return
+        with target.open("xb") as handle:
+            handle.write(data)
+
+    def write_text(self, relative: str, text: str) -> None:
+        self.write_bytes(relative, text.encode("utf-8"))
+
+    def files(self) -> Iterator[tuple[str, Path]]:
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file():
+                yield path.relative_to(self.root).as_posix(), path
+
+    def commit(self) -> None:
+        """fsync the generation, switch ``current`` to it, publish the names, drop old generations."""
+        for _, path in self.files():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+        sync_dir(self.root)
+        link = self.base / CURRENT
+        temporary = self.base / f".{CURRENT}.{self.root.name}"
+        temporary.unlink(missing_ok=True)
+        temporary.symlink_to(Path(GENERATIONS) / self.root.name)
+        os.replace(temporary, link)
+        sync_dir(self.base)
+        publish_names(self.out_dir)
+        for old in (self.base / GENERATIONS).iterdir():
+            if old.name != self.root.name:
+                shutil.rmtree(old, ignore_errors=True)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def prepare_output(out_dir: Path) -> None:
+    """Create DIR, refuse names that are not ours, and clear generations a killed run left."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / STATE_DIR / GENERATIONS).mkdir(parents=True, exist_ok=True)
+        probe = out_dir / STATE_DIR / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(f"output folder {out_dir} is not writable: {exc.strerror or exc}") from exc
+    for name in PUBLISHED:
+        path = out_dir / name
+        if path.exists() and not path.is_symlink():
+            raise OutputError(
+                f"{path} exists and was not written by tfmigrate migrate; move it or use another --out"
+            )
+    current = current_generation(out_dir)
+    for old in (out_dir / STATE_DIR / GENERATIONS).iterdir():
+        if current is None or old.resolve() != current.resolve():
+            shutil.rmtree(old, ignore_errors=True)  # a run killed before its commit
+
+
+def current_generation(out_dir: Path) -> Path | None:
+    link = out_dir / STATE_DIR / CURRENT
+    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+
+def publish_names(out_dir: Path) -> None:
+    for name in PUBLISHED:
+        path = out_dir / name
+        if not path.is_symlink():
+            path.symlink_to(Path(STATE_DIR) / CURRENT / name)
+
+
+def sync_dir(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size

@@ -1,0 +1,145 @@
+"""report.html: the page a person reviews a migration with, in any browser, offline.
+
+Counts first, then every case with its fields, image thumbnails (the written files), issues and a
+link to the archived original. Everything taken from the pages is escaped; the page has no script
+at all (the "only cases with issues" filter is CSS), so hostile text stays inert.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from tfmigrate.export.generation import Generation
+
+TEXT_FIELDS = (
+    ("diagnosis", "Diagnosis"),
+    ("brief_history", "Brief history"),
+    ("full_history", "Full history"),
+    ("findings", "Findings"),
+    ("discussion", "Discussion"),
+    ("followup", "Followup"),
+    ("anatomic_field", "Anatomic field"),
+    ("category", "Category"),
+)
+STYLE = """
+body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;padding:0 1em;color:#222}
+table.counts td,table.counts th{padding:.2em .8em;text-align:left;border-bottom:1px solid #ddd}
+.case{border:1px solid #ccc;border-radius:6px;padding:.6em 1em;margin:1em 0}
+.case.has-issues{border-left:6px solid #c60}
+.case h2{font-size:1.1em;margin:.2em 0}.meta{color:#666;font-size:.9em}
+dl{display:grid;grid-template-columns:11em 1fr;gap:.2em 1em}dt{font-weight:600}
+dd{margin:0;white-space:pre-wrap}
+.images{display:flex;flex-wrap:wrap;gap:.8em}.images figure{margin:0;max-width:12em;font-size:.85em}
+.images img{max-width:12em;max-height:12em;border:1px solid #999;image-rendering:pixelated;min-width:4em}
+.issues{color:#a40}#only-issues:checked~.cases .case:not(.has-issues){display:none}
+"""
+
+
+def write_report_html(generation: Generation, report: dict[str, Any]) -> None:
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        # No script may run in this page, whatever a migrated page contained.
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src * file: data:; '
+        "style-src 'unsafe-inline'\">",
+        "<title>tfmigrate report</title>",
+        f"<style>{STYLE}</style></head><body>",
+        "<h1>Migration report</h1>",
+        counts_table(report),
+        '<input type="checkbox" id="only-issues">',
+        '<label for="only-issues">Show only cases with issues</label>',
+        '<div class="cases">',
+    ]
+    for summary in report["cases"]:
+        case = json.loads(generation.path(f"cases/{summary['case_id']}.json").read_text(encoding="utf-8"))
+        parts.append(case_section(case, summary))
+    parts.append("</div>")
+    if report["failures"]:
+        parts.append("<h2>Pages that failed</h2><ul>")
+        parts += [f"<li>{e(f['url'])}: {e(f['error'])}</li>" for f in report["failures"]]
+        parts.append("</ul>")
+    parts.append("</body></html>\n")
+    generation.write_text("report.html", "\n".join(parts))
+
+
+def counts_table(report: dict[str, Any]) -> str:
+    rows = [(name.replace("_", " "), value) for name, value in report["counts"].items()]
+    rows += [(f"crawl: {name}", value) for name, value in (report.get("crawl") or {}).items()]
+    rows += [(f"issue: {code}", value) for code, value in report["issues"].items()]
+    body = "".join(f"<tr><th>{e(name)}</th><td>{e(str(value))}</td></tr>" for name, value in rows)
+    return f'<table class="counts">{body}</table>'
+
+
+def case_section(case: dict[str, Any], summary: dict[str, Any]) -> str:
+    case_id = case["case_id"]
+    issues = case["issues"]
+    css = "case has-issues" if issues else "case"
+    authors = ", ".join(a["name"] for a in case["authors"])
+    meta = " \u00b7 ".join(
+        x
+        for x in (
+            e(case_id),
+            e(summary["change"]),
+            e(authors),
+            e(case["date"] or case["date_raw"] or ""),
+            f"withdrawn {e(case['withdrawn'])}" if case["withdrawn"] else "",
+            link(
+                f"originals/{case_id}{'.txt' if case['source']['input_format'] == 'text' else '.html'}",
+                "original",
+            ),
+            link(case["source"]["url"], "source"),
+        )
+        if x
+    )
+    fields = [(label, case[key]) for key, label in TEXT_FIELDS if case.get(key)]
+    if case["procedure"]:
+        fields.insert(4, ("Procedure", case["procedure"]["text"]))
+    for key, label in (("teaching_points", "Teaching points"), ("differential_diagnosis", "Differential")):
+        if case[key]:
+            fields.append((label, "\n".join(f"\u2022 {item}" for item in case[key])))
+    if case["references"]:
+        fields.append(("References", "\n".join(r["text"] for r in case["references"])))
+    if case["unassigned"]:
+        fields.append(("Unassigned text", "\n\n".join(case["unassigned"])))
+    rows = "".join(f"<dt>{e(label)}</dt><dd>{e(str(value))}</dd>" for label, value in fields)
+    issue_items = "".join(
+        f"<li><code>{e(i['code'])}</code> {e(i['field'] or '')}: {e(i['message'])}</li>" for i in issues
+    )
+    return (
+        f'<section class="{css}" id="case-{e(case_id)}"><h2>{e(case["title"] or case_id)}</h2>'
+        f'<div class="meta">{meta}</div><dl>{rows}</dl>{images(case)}'
+        + (f'<ul class="issues">{issue_items}</ul>' if issues else "")
+        + "</section>"
+    )
+
+
+def images(case: dict[str, Any]) -> str:
+    figures = []
+    for image in case["images"]:
+        caption = e(f"{image['label']}{' (' + image['type_code'] + ')' if image['type_code'] else ''}: "
+                    f"{image['caption'] or ''}")  # fmt: skip
+        path = image["path"]
+        if path and (image["media_type"] or "").startswith("image/"):
+            body = f'<a href="{e(quote(path))}"><img src="{e(quote(path))}" alt="{e(image["label"])}"></a>'
+        elif path:
+            body = link(path, image["media_type"] or "file")
+        else:
+            body = "<em>no file</em>"
+        figures.append(f"<figure>{body}<figcaption>{caption}</figcaption></figure>")
+    return f'<div class="images">{"".join(figures)}</div>' if figures else ""
+
+
+def link(target: str, text: str) -> str:
+    """A link to a written file or an http(s)/file URL; anything else (javascript:) stays text."""
+    scheme = urlsplit(target).scheme.lower()
+    if scheme and scheme not in ("http", "https", "file"):
+        return e(text)
+    href = quote(target) if not scheme else target
+    return f'<a href="{e(href)}" rel="noopener noreferrer">{e(text)}</a>'
+
+
+def e(text: str) -> str:
+    return html.escape(text, quote=True)
