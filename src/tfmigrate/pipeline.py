@@ -170,10 +170,13 @@ def build_generation(
         old = previous.record(case_id)
         page = chosen.get(case_id)
         if page is not None:
+            archived = index.get(page.url)
+            gone = archived is not None and archived.is_gone
+            if gone and options.prune:
+                continue
             record = load_scratch(scratch, page.url)
             attach_images(record, index, generation)
-            archived = index.get(page.url)
-            if archived is not None and archived.is_gone:
+            if gone and archived is not None:
                 record.withdrawn = (old.withdrawn if old and old.withdrawn else None) or fetch_date(archived)
             kind = compare(old, record, changes)
         elif old is not None:
