@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, SITE
+from tests.conftest import SITE
 from tests.test_cli import run
 from tfmigrate.media import sniff_media
 from tfmigrate.models import Case, case_json_schema
