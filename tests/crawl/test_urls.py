@@ -57,8 +57,8 @@ def test_include_and_exclude_patterns() -> None:
 def test_links_of_case_pages_viewers_and_applets() -> None:
     html = b"""<html><body background="bg.gif"><a href="viewer/bs125-main.html">main image</a>
     <img src="icons/rule.gif"><a href="#top">top</a><a href="mailto:a@b">mail</a>
-    <applet code="CineViewer.class"><param name="frames" value="../images/gi005/cine.gif"><param name="n" value="12">
-    </applet><a href="viewer/bs125-main.html">again</a><a href="http://[broken">x</a></body></html>"""
+    <applet code="CineViewer.class"><param name="frames" value="../images/gi005/cine.gif">
+    <param name="n" value="12"></applet><a href="viewer/bs125-main.html">again</a><a href="http://[broken">x</a></body></html>"""
     assert extract_links(html, "http://h/tf/bs125te148.html") == [
         "http://h/tf/bg.gif",
         "http://h/tf/viewer/bs125-main.html",
