@@ -8,6 +8,7 @@ after its records are on disk.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 import zlib
@@ -23,9 +24,9 @@ from tfmigrate.crawl.archive import WarcArchive, WarcLocation
 from tfmigrate.crawl.fetch import Exchange, FetchResult, FileFetcher, HttpFetcher, decode_body
 from tfmigrate.crawl.links import extract_links
 from tfmigrate.crawl.robots import RobotsRules, robots_url
-from tfmigrate.crawl.state import CrawlState, Run, UrlRow
+from tfmigrate.crawl.state import CrawlState, Run, UrlRow, state_error
 from tfmigrate.crawl.urls import Scope, canonical_url, path_to_url
-from tfmigrate.errors import StartError
+from tfmigrate.errors import OutputError, StartError
 
 STATE_FILE = "state.sqlite"
 WARC_DIR = "warc"
@@ -117,33 +118,41 @@ class Crawler:
         self.is_http = self.scope.scheme in ("http", "https")
 
     def run(self) -> CrawlSummary:
+        """Crawl into the archive; a full disk or unwritable archive ends the run as OutputError."""
         state = CrawlState.open(self.archive_dir / STATE_FILE)
         try:
-            run = state.begin_run(self.seeds, self.settings.model_dump(mode="json"))
-            if run.resumed:
-                repair_torn_warcs(self.archive_dir / WARC_DIR, state.committed_ends(), run.run_id)
-            archive = WarcArchive(
-                self.archive_dir / WARC_DIR,
-                run.run_id,
-                self.settings.warc_max_bytes,
-                {
-                    "isPartOf": run.run_id,
-                    "robots": "obey",
-                    "http-header-user-agent": self.settings.user_agent,
-                },
-            )
-            fetcher = HttpFetcher(self.settings) if self.is_http else FileFetcher(self.settings)
-            try:
-                summary = self._crawl(state, run, archive, fetcher)
-            finally:
-                archive.close()
-                fetcher.close()
-            state.finish_run(run.run_id)
-            summary.counts = state.outcomes(run.run_id)
-            summary.failures = [(r.url, r.reason or "") for r in state.rows_with(run.run_id, "failed")]
-            return summary
+            return self._run(state)
+        except sqlite3.Error as exc:
+            raise state_error(self.archive_dir / STATE_FILE, exc) from exc
+        except OSError as exc:
+            raise OutputError(f"cannot write the archive {self.archive_dir}: {exc.strerror or exc}") from exc
         finally:
             state.close()
+
+    def _run(self, state: CrawlState) -> CrawlSummary:
+        run = state.begin_run(self.seeds, self.settings.model_dump(mode="json"))
+        if run.resumed:
+            repair_torn_warcs(self.archive_dir / WARC_DIR, state.committed_ends(), run.run_id)
+        archive = WarcArchive(
+            self.archive_dir / WARC_DIR,
+            run.run_id,
+            self.settings.warc_max_bytes,
+            {
+                "isPartOf": run.run_id,
+                "robots": "obey",
+                "http-header-user-agent": self.settings.user_agent,
+            },
+        )
+        fetcher = HttpFetcher(self.settings) if self.is_http else FileFetcher(self.settings)
+        try:
+            summary = self._crawl(state, run, archive, fetcher)
+        finally:
+            archive.close()
+            fetcher.close()
+        state.finish_run(run.run_id)
+        summary.counts = state.outcomes(run.run_id)
+        summary.failures = [(r.url, r.reason or "") for r in state.rows_with(run.run_id, "failed")]
+        return summary
 
     def _crawl(
         self, state: CrawlState, run: Run, archive: WarcArchive, fetcher: HttpFetcher | FileFetcher

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tfmigrate.crawl.archive import WarcLocation
-from tfmigrate.errors import StateError
+from tfmigrate.errors import OutputError, StateError, TfMigrateError
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -99,23 +99,31 @@ class CrawlState:
 
     @classmethod
     def open(cls, path: Path) -> CrawlState:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Open (or create) the state database; a newer schema is refused before anything changes."""
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise OutputError(f"cannot open {path}: {exc}") from exc
+        try:
             db.row_factory = sqlite3.Row
+            version = stored_schema_version(db)
+            if version is not None and version > SCHEMA_VERSION:
+                raise StateError(
+                    f"{path}: written by a newer tfmigrate (state schema {version}; this version reads"
+                    f" {SCHEMA_VERSION})"
+                )
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             db.executescript(SCHEMA)
-            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if version is None:
+                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
-            raise StateError(f"{path}: not a readable crawl state database ({exc})") from exc
-        if row is None:
-            db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        elif int(row["value"]) > SCHEMA_VERSION:
-            raise StateError(
-                f"{path}: written by a newer tfmigrate (state schema {row['value']}; this version reads"
-                f" {SCHEMA_VERSION})"
-            )
+            db.close()
+            raise state_error(path, exc) from exc
+        except StateError:
+            db.close()
+            raise
         return cls(db)
 
     def close(self) -> None:
@@ -271,6 +279,22 @@ class CrawlState:
         """Per WARC file, where the last record a commit covers ends (what follows is torn)."""
         rows = self.db.execute("SELECT file, committed_end FROM warc_files")
         return {row["file"]: int(row["committed_end"]) for row in rows}
+
+
+def stored_schema_version(db: sqlite3.Connection) -> int | None:
+    has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+    if not has_meta:
+        return None
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row["value"]) if row else None
+
+
+def state_error(path: Path, exc: sqlite3.Error) -> TfMigrateError:
+    """A full or read-only disk is an output problem; anything else means the database is damaged."""
+    text = str(exc).lower()
+    if any(word in text for word in ("full", "disk i/o", "readonly", "read-only", "unable to open")):
+        return OutputError(f"cannot write {path}: {exc}")
+    return StateError(f"{path}: not a readable crawl state database ({exc})")
 
 
 def to_row(row: sqlite3.Row) -> UrlRow:
