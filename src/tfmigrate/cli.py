@@ -29,6 +29,7 @@ from tfmigrate.export.jsonfiles import write_cases
 from tfmigrate.models import Case, case_json_schema
 from tfmigrate.parse import MAX_PAGE_BYTES, parse_page
 from tfmigrate.pipeline import MigrateOptions, MigrateResult, default_source, is_image_size_twin, migrate
+from tfmigrate.stats import measure, read_records
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 # What a directory walk reads as pages; image and cine files beside them are not pages.
@@ -105,6 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_crawl_options(migrate_parser)
     migrate_parser.add_argument("-v", "--verbose", action="store_true", help="tracebacks, and a line per URL")
     migrate_parser.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
+
+    stats = commands.add_parser(
+        "stats",
+        help="coverage of a migrated output: fields filled, structured values read, issues",
+        description="How many cases fill each field, how many structured values were read, and the issues "
+        "by code, over DIR/cases/ as written by migrate or parse: the check before an import.",
+    )
+    stats.add_argument("out", type=Path, metavar="DIR", help="a migrated output folder")
+    stats.add_argument("--json", action="store_true", help="print the coverage as JSON")
 
     commands.add_parser(
         "schema",
@@ -198,6 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_crawl(args)
     if args.command == "migrate":
         return run_migrate(args)
+    if args.command == "stats":
+        return run_stats(args.out, as_json=args.json)
     return run_parse(args.paths, args.out, verbose=args.verbose, quiet=args.quiet)
 
 
@@ -261,6 +273,40 @@ def print_migrate_summary(result: MigrateResult) -> None:
         print(f"changed {change['case_id']}: {', '.join(change['fields'])}")
     for failure in result.changes.get("failed", []):
         print(f"failed {failure['case_id'] or failure['url']}: {failure['error']}", file=sys.stderr)
+
+
+def run_stats(out_dir: Path, *, as_json: bool) -> int:
+    try:
+        coverage = measure(read_records(out_dir))
+    except (TfMigrateError, OSError, ValueError) as exc:
+        return usage_error(str(exc))
+    if as_json:
+        print(json.dumps(coverage.to_json(), indent=2))
+        return EXIT_OK
+    console = Console(width=100)
+    fields = Table(title=f"{coverage.cases} cases in {out_dir}: fields filled")
+    fields.add_column("field")
+    fields.add_column("cases", justify="right")
+    for name, count in sorted(coverage.fields.items(), key=lambda item: (-item[1], item[0])):
+        fields.add_row(name, f"{count} ({percent(count, coverage.cases)})")
+    console.print(fields)
+    structured = Table(title="structured values read")
+    structured.add_column("value")
+    structured.add_column("read", justify="right")
+    for name, (possible, read) in coverage.structured.items():
+        structured.add_row(name, f"{read} of {possible} ({percent(read, possible)})")
+    console.print(structured)
+    issues = Table(title="issues by code")
+    issues.add_column("code")
+    issues.add_column("count", justify="right")
+    for code, count in sorted(coverage.issues.items(), key=lambda item: (-item[1], item[0])):
+        issues.add_row(code, str(count))
+    console.print(issues)
+    return EXIT_OK
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "-"
 
 
 def one_line(exc: Exception) -> str:

@@ -31,9 +31,12 @@ class Record(BaseModel):
 
 class Author(Record):
     name: str = Field(description="The name as printed, without degrees.")
-    degrees: list[str] = Field(
-        default_factory=list, description='Degrees as printed, e.g. ["M.D.", "Ph.D."].'
-    )
+    degrees: list[str] = Field(default_factory=list, description='As printed, e.g. ["M.D.", "Ph.D."].')
+    given: str | None = None
+    family: str | None = None
+    suffix: str | None = None
+    display_name: str | None = Field(default=None, description="Title case for names printed in lower case.")
+    is_user_id: bool = Field(default=False, description="A login id (newtfh 'kwinkl01'), not a name.")
 
 
 class Rating(Record):
@@ -45,13 +48,30 @@ class Patient(Record):
     text: str = Field(description="As printed (newtfh 'Patient:').")
     age: int | None = None
     age_unit: Literal["year", "month", "week", "day"] | None = None
+    age_years: float | None = Field(default=None, description="The age in years (months / 12 ...).")
     sex: Literal["female", "male"] | None = None
 
 
-class Administration(Record):
-    """One administered agent of the procedure line (structured parsing is filled in later)."""
+class Quantity(Record):
+    value: float
+    unit: str = Field(description="As printed: mCi, uCi, µCi, MBq, GBq, mg, mg/kg ...")
+    text: str = Field(description="As printed, e.g. '.459 mCi'.")
 
-    text: str
+
+class Administration(Record):
+    """One administered agent of the procedure line; activity also in MBq, as FHIR's dose guide codes it."""
+
+    text: str = Field(description="The part of the procedure line it was read from, as printed.")
+    kind: Literal["radiopharmaceutical", "drug"]
+    activity: Quantity | None = None
+    activity_mbq: float | None = Field(default=None, description="1 mCi = 37 MBq.")
+    radionuclide: str | None = Field(default=None, description="Normalised: Tc-99m, In-111, I-123 ...")
+    pharmaceutical: str | None = Field(default=None, description="As printed: MDP, MAG3, sulfur colloid ...")
+    drug: str | None = Field(default=None, description="A non-radioactive drug: furosemide, dipyridamole ...")
+    dose: Quantity | None = None
+    route: str | None = Field(default=None, description="Normalised: intravenous, oral, intrathecal ...")
+    route_text: str | None = None
+    phase: str | None = Field(default=None, description="rest, stress, initial study, repeat study ...")
 
 
 class Procedure(Record):
@@ -63,19 +83,16 @@ class Image(Record):
     label: str = Field(description="main, second, third, ..., followup, cine; fig1, fig2 on newtfh pages.")
     type_code: str | None = Field(description="The bracketed image type, e.g. bs, xr; null when not printed.")
     caption: str | None
-    note: str | None = Field(
-        default=None,
-        description="Printed text about the image that is not its caption: '1 meg', a cine note.",
+    modality: str | None = Field(
+        default=None, description="From the type code: bone scintigraphy, radiograph."
     )
+    dicom_modality: str | None = Field(default=None, description="NM, CR, CT, MR, US, XA, PT or RF.")
+    note: str | None = Field(default=None, description="Printed text about the image besides its caption.")
     viewer_url: str | None = Field(
         description="The link target (image viewer page), resolved against the page."
     )
-    url: str | None = Field(
-        default=None, description="The image file's URL (embedded image or crawled viewer)."
-    )
-    path: str | None = Field(
-        default=None, description="Where the image file was written, relative to the output."
-    )
+    url: str | None = Field(default=None, description="The image file's URL (embedded, or from its viewer).")
+    path: str | None = Field(default=None, description="Where the file was written, relative to the output.")
     sha256: str | None = None
     media_type: str | None = Field(default=None, description="Sniffed from the file's bytes.")
     size: int | None = None
@@ -88,6 +105,22 @@ class Reference(Record):
     origin: Literal["block", "inline"] = Field(
         description="block: a references section; inline: a 'Reference(s):' line kept in the discussion too."
     )
+    csl: dict[str, Any] | None = Field(default=None, description="The citation as CSL-JSON.")
+    style: str | None = Field(default=None, description="journal, book-chapter, book or unknown.")
+    confidence: float | None = Field(default=None, description="0-1: how completely the citation was read.")
+
+
+class AcrCode(Record):
+    code: str = Field(description="As printed: '642.3212', '8.-1'.")
+    anatomy: str
+    pathology: str
+    anatomic_field: str = Field(description="The anatomy's first digit: the ACR top-level anatomic field.")
+
+
+class CaseFamily(Record):
+    code: str = Field(description="From the case id: bs, rs, tr ...")
+    name: str | None = Field(description="bone scintigraphy, renal scintigraphy ...; null when not known.")
+    dicom_modality: str = "NM"
 
 
 class GeneralDiscussion(Record):
@@ -162,9 +195,12 @@ class Case(Record):
     images: list[Image] = Field(default_factory=list)
     references: list[Reference] = Field(default_factory=list)
     acr_codes: list[str] = Field(default_factory=list, description="ACR Index codes, always strings.")
+    acr: list[AcrCode] = Field(default_factory=list, description="The ACR codes read into their parts.")
     keywords: list[str] = Field(default_factory=list)
     general_discussion: GeneralDiscussion | None = None
     anatomic_field: str | None = None
+    anatomic_field_code: str | None = Field(default=None, description="The ACR digit of the anatomic field.")
+    case_family: CaseFamily | None = None
     category: str | None = Field(default=None, description="The ACR pathology class as printed.")
     links: Links = Field(default_factory=Links)
     copyright: str | None = None

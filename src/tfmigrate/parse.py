@@ -15,6 +15,7 @@ from tfmigrate.blocks import blocks_from_html, blocks_from_text
 from tfmigrate.decode import decode_html
 from tfmigrate.errors import InputError, NotACasePageError, ParseError
 from tfmigrate.models import Case, Issue, Source
+from tfmigrate.structure import structure_case
 from tfmigrate.templates import PARSERS, detect_template
 
 InputFormat = Literal["html", "text"]
@@ -67,11 +68,13 @@ def parse_page(
         parser_version=__version__,
     )
     try:
-        return Case.model_validate({**fields, "source": source, "issues": issues})
+        case = Case.model_validate({**fields, "source": source, "issues": issues})
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise ParseError(f"record does not validate: {where}: {first['msg']}") from exc
+    structure_case(case)
+    return case
 
 
 def check_input(raw: bytes) -> None:

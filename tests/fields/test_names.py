@@ -1,6 +1,6 @@
 import pytest
 
-from tfmigrate.fields.names import split_authors
+from tfmigrate.fields.names import split_authors, split_name
 
 ROWS = [
     ("J. Wallis", [("J. Wallis", [])]),
@@ -44,3 +44,24 @@ def test_split_authors(printed: str, expected: list[tuple[str, list[str]]]) -> N
 
 def test_user_ids_are_flagged() -> None:
     assert [a.is_user_id for a in split_authors("kwinkl01 and Delphine Chen.")] == [True, False]
+
+
+NAME_PARTS = [
+    ("Stephen Schmitter", ("Stephen", "Schmitter", None, "Stephen Schmitter")),
+    ("J. Wallis", ("J.", "Wallis", None, "J. Wallis")),
+    ("Jayson R. St. Jacques", ("Jayson R.", "St. Jacques", None, "Jayson R. St. Jacques")),
+    ("Thomas H. Vreeland", ("Thomas H.", "Vreeland", None, "Thomas H. Vreeland")),
+    ("michael quinn", ("michael", "quinn", None, "Michael Quinn")),  # bs092: printed in lower case
+    ("mark mintun", ("mark", "mintun", None, "Mark Mintun")),
+    ("Farrokh Dehdashti", ("Farrokh", "Dehdashti", None, "Farrokh Dehdashti")),
+    ("John Smith Jr.", ("John", "Smith", "Jr.", "John Smith Jr.")),
+    ("Maria de la Cruz", ("Maria", "de la Cruz", None, "Maria de la Cruz")),
+    ("Wallis", (None, "Wallis", None, "Wallis")),
+    ("kwinkl01", (None, None, None, "kwinkl01")),  # newtfh 271472: a login id, not split
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), NAME_PARTS, ids=[n[0] for n in NAME_PARTS])
+def test_split_name(name: str, expected: tuple[str | None, str | None, str | None, str]) -> None:
+    parts = split_name(name)
+    assert (parts.given, parts.family, parts.suffix, parts.display_name) == expected

@@ -119,8 +119,8 @@ def case_section(case: dict[str, Any], summary: dict[str, Any]) -> str:
 def images(case: dict[str, Any]) -> str:
     figures = []
     for image in case["images"]:
-        caption = e(f"{image['label']}{' (' + image['type_code'] + ')' if image['type_code'] else ''}: "
-                    f"{image['caption'] or ''}")  # fmt: skip
+        code = f" ({image['type_code']})" if image["type_code"] else ""
+        caption = e(f"{image['label']}{code}: {image['caption'] or ''}")
         path = image["path"]
         if path and (image["media_type"] or "").startswith("image/"):
             body = f'<a href="{e(quote(path))}"><img src="{e(quote(path))}" alt="{e(image["label"])}"></a>'

@@ -57,3 +57,57 @@ def split_authors(text: str) -> list[PrintedAuthor]:
 def _ends_with_initial(text: str) -> bool:
     last = text.split()[-1]
     return len(last) == 2 and last[0].isalpha()
+
+
+# Lower-case words that belong to the family name that follows them ("Jayson R. St. Jacques").
+FAMILY_PARTICLES = frozenset(
+    {
+        "st.",
+        "st",
+        "ste.",
+        "van",
+        "von",
+        "de",
+        "del",
+        "della",
+        "der",
+        "den",
+        "du",
+        "la",
+        "le",
+        "ter",
+        "ten",
+        "da",
+        "dos",
+    }
+)
+NAME_SUFFIXES = frozenset({"jr.", "jr", "sr.", "sr", "ii", "iii", "iv"})
+
+
+@dataclass(frozen=True)
+class NameParts:
+    given: str | None
+    family: str | None
+    suffix: str | None
+    display_name: str
+
+
+def split_name(name: str) -> NameParts:
+    """Given and family names of a printed name; user ids are not split (they are not names)."""
+    words = name.split()
+    display = display_name(name)
+    if not words or USER_ID_RE.match(name):
+        return NameParts(given=None, family=None, suffix=None, display_name=display)
+    suffix = words.pop() if len(words) > 2 and words[-1].lower() in NAME_SUFFIXES else None
+    start = len(words) - 1
+    while start > 1 and words[start - 1].lower() in FAMILY_PARTICLES:
+        start -= 1
+    given = " ".join(words[:start]) or None
+    return NameParts(given=given, family=" ".join(words[start:]), suffix=suffix, display_name=display)
+
+
+def display_name(name: str) -> str:
+    """The name as printed, except that a name printed all in lower case is title-cased (bs092)."""
+    if not name.islower() or USER_ID_RE.match(name):
+        return name
+    return " ".join(word[:1].upper() + word[1:] for word in name.split())

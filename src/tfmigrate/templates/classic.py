@@ -236,10 +236,8 @@ def read_image_line(
     text = block.text
     images: list[Image] = reader.fields.setdefault("images", [])
     if match := CINE_LINE_RE.match(text):
-        image = Image(
-            label="cine", type_code=None, caption=match["caption"] or None,
-            note=match["note"] or None, viewer_url=first_href(block),
-        )  # fmt: skip
+        caption, note = match["caption"] or None, match["note"] or None
+        image = Image(label="cine", type_code=None, caption=caption, note=note, viewer_url=first_href(block))
     elif match := IMAGE_LINE_RE.match(text):
         label, rest = match["label"].lower(), match["rest"]
         caption = rest or None
