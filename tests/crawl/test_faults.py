@@ -529,7 +529,7 @@ def test_oversized_body_is_cut_at_the_cap(httpserver: HTTPServer, tmp_path: Path
 def test_gzip_bomb_stops_at_the_decoded_cap(httpserver: HTTPServer, tmp_path: Path) -> None:
     """10 MB of zeros gzipped to ~10 KB, sent with Content-Encoding: gzip, when max_bytes is 1 MB."""
     bomb = gzip.compress(bytes(10 * MB))
-    assert len(bomb) < CHUNK  # the whole bomb arrives in one read
+    assert len(bomb) < CHUNK
     serve(httpserver, {"/site/index.html": page("bomb.html", "a.html"), "/site/a.html": "<p>a"})
     httpserver.expect_request("/site/bomb.html").respond_with_data(
         bomb, content_type="text/html", headers={"Content-Encoding": "gzip"}
@@ -542,7 +542,9 @@ def test_gzip_bomb_stops_at_the_decoded_cap(httpserver: HTTPServer, tmp_path: Pa
     assert "cap (decoded)" in result.reason(url)
     [(headers, payload)] = result.responses(url)
     assert headers.get_header("WARC-Truncated") == "length"
-    assert payload == bomb  # archived as transferred, not inflated
+    # Archived as transferred (compressed), never inflated; reading stops once the decoded size
+    # passes the cap, which may be before the last compressed byte has arrived.
+    assert payload and bomb.startswith(payload)
     assert result.outcome(httpserver.url_for("/site/a.html")) == "new"
 
 
