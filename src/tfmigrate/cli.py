@@ -26,6 +26,7 @@ from tfmigrate.config import DEFAULT_HTTP_DELAY, CrawlSettings
 from tfmigrate.crawl import Crawler, CrawlEvent
 from tfmigrate.errors import InputError, NotACasePageError, TfMigrateError
 from tfmigrate.export.jsonfiles import write_cases
+from tfmigrate.export.registry import ENTRY_POINT_GROUP, ExportOptions, available_exporters, describe, export
 from tfmigrate.models import Case, case_json_schema
 from tfmigrate.parse import MAX_PAGE_BYTES, parse_page
 from tfmigrate.pipeline import MigrateOptions, MigrateResult, default_source, is_image_size_twin, migrate
@@ -115,6 +116,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stats.add_argument("out", type=Path, metavar="DIR", help="a migrated output folder")
     stats.add_argument("--json", action="store_true", help="print the coverage as JSON")
+
+    formats = available_exporters()
+    export_parser = commands.add_parser(
+        "export",
+        help="export migrated records to a teaching platform's format",
+        description="Export the validated records (and image files) of a migrated DIR to OUTDIR in FORMAT. "
+        f"Formats (third-party packages add theirs through the {ENTRY_POINT_GROUP!r} entry point group):",
+        epilog="\n".join(f"  {name:10} {describe(name)}" for name in sorted(formats)),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export_parser.add_argument(
+        "source", type=Path, metavar="DIR", help="a folder written by tfmigrate migrate"
+    )
+    export_parser.add_argument(
+        "--format", required=True, metavar="FORMAT", help=f"one of: {', '.join(sorted(formats))}"
+    )
+    export_parser.add_argument("--out", type=Path, required=True, metavar="OUTDIR", help="where to write")
+    export_parser.add_argument(
+        "--unknown",
+        action="store_true",
+        help="cases as unknowns: diagnosis and discussion held for the answer",
+    )
+    export_parser.add_argument(
+        "--bom", action="store_true", help="csv: start files with a UTF-8 byte-order mark"
+    )
+    export_parser.add_argument("-v", "--verbose", action="store_true", help="tracebacks for errors")
 
     commands.add_parser(
         "schema",
@@ -208,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_crawl(args)
     if args.command == "migrate":
         return run_migrate(args)
+    if args.command == "export":
+        return run_export(args)
     if args.command == "stats":
         return run_stats(args.out, as_json=args.json)
     return run_parse(args.paths, args.out, verbose=args.verbose, quiet=args.quiet)
@@ -273,6 +302,17 @@ def print_migrate_summary(result: MigrateResult) -> None:
         print(f"changed {change['case_id']}: {', '.join(change['fields'])}")
     for failure in result.changes.get("failed", []):
         print(f"failed {failure['case_id'] or failure['url']}: {failure['error']}", file=sys.stderr)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    try:
+        count = export(args.format, args.source, args.out, ExportOptions(unknown=args.unknown, bom=args.bom))
+    except TfMigrateError as exc:
+        if args.verbose:
+            traceback.print_exc()
+        return usage_error(str(exc))
+    print(f"exported {count} case{'s' if count != 1 else ''} as {args.format} -> {args.out}")
+    return EXIT_OK
 
 
 def run_stats(out_dir: Path, *, as_json: bool) -> int:

@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from tfmigrate.export.registry import ExportOptions, MigratedOutput
 from tfmigrate.models import Case
 
 
@@ -47,3 +48,19 @@ def write_cases(cases: Iterable[Case], out_dir: Path) -> int:
         lines.append(case_to_json_line(case))
     write_atomic(out_dir / "cases.jsonl", "".join(lines))
     return len(lines)
+
+
+class JsonlExporter:
+    """The validated records as one JSON Lines file, what ``migrate`` writes as cases.jsonl."""
+
+    name = "jsonl"
+    description = "cases.jsonl: one validated record per line"
+    supports_unknown = False
+
+    def export(self, source: MigratedOutput, out_dir: Path, options: ExportOptions) -> int:
+        count = 0
+        with (out_dir / "cases.jsonl").open("w", encoding="utf-8", newline="\n") as handle:
+            for case in source.records():
+                handle.write(case_to_json_line(case))
+                count += 1
+        return count

@@ -1,0 +1,101 @@
+"""Export formats, chosen by name from a registry that other packages extend.
+
+A format is a class with ``name``, ``description``, ``supports_unknown`` and ``export``. The
+built-in formats are registered here; third-party packages add theirs through the
+``tfmigrate.exporters`` entry point group (``name = "package.module:ExporterClass"``).
+Exporters read validated records and the image files ``migrate`` wrote: never HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import import_module
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import ClassVar, Protocol
+
+from tfmigrate.errors import InputError, OutputError
+from tfmigrate.models import Case
+
+ENTRY_POINT_GROUP = "tfmigrate.exporters"
+BUILTIN = {
+    "csv": "tfmigrate.export.tables:CsvExporter",
+    "markdown": "tfmigrate.export.markdown:MarkdownExporter",
+    "jsonl": "tfmigrate.export.jsonfiles:JsonlExporter",
+}
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    unknown: bool = False  # cases as unknowns: diagnosis and discussion held back for the answer view
+    bom: bool = False  # a UTF-8 byte-order mark, for spreadsheet programs (csv)
+
+
+@dataclass(frozen=True)
+class MigratedOutput:
+    """What ``migrate`` wrote: validated records, and their image files under ``root``."""
+
+    root: Path
+
+    def records(self) -> Iterator[Case]:
+        cases = self.root / "cases"
+        if not cases.is_dir():
+            raise InputError(f"{self.root}: no cases/ folder (run tfmigrate migrate first)")
+        for path in sorted(cases.glob("*.json")):
+            yield Case.model_validate_json(path.read_bytes())
+
+    def image_file(self, relative: str) -> Path | None:
+        """A written image file, refusing paths that would leave the output folder."""
+        path = (self.root / relative).resolve()
+        root = self.root.resolve()
+        return path if path.is_relative_to(root) and path.is_file() else None
+
+
+class Exporter(Protocol):
+    name: ClassVar[str]
+    description: ClassVar[str]
+    supports_unknown: ClassVar[bool]
+
+    def export(self, source: MigratedOutput, out_dir: Path, options: ExportOptions) -> int:
+        """Write the format into ``out_dir``; the number of cases exported."""
+        ...
+
+
+def available_exporters() -> dict[str, str]:
+    """Format name -> "module:Class", built-ins first, then entry points (which cannot shadow them)."""
+    found = dict(BUILTIN)
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(entry.name, entry.value)
+    return found
+
+
+def load_exporter(name: str) -> Exporter:
+    target = available_exporters().get(name)
+    if target is None:
+        raise InputError(f"unknown format {name!r}; known: {', '.join(sorted(available_exporters()))}")
+    module_name, _, class_name = target.partition(":")
+    try:
+        exporter_class = getattr(import_module(module_name), class_name)
+    except (ImportError, AttributeError) as exc:
+        raise InputError(f"format {name!r} ({target}) cannot be loaded: {exc}") from exc
+    exporter: Exporter = exporter_class()
+    return exporter
+
+
+def describe(name: str) -> str:
+    try:
+        return load_exporter(name).description
+    except InputError as exc:
+        return str(exc)
+
+
+def export(name: str, source: Path, out_dir: Path, options: ExportOptions) -> int:
+    exporter = load_exporter(name)
+    if options.unknown and not exporter.supports_unknown:
+        raise InputError(f"format {name!r} has no unknown-case form")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return exporter.export(MigratedOutput(source), out_dir, options)
+    except OSError as exc:
+        raise OutputError(f"cannot write {out_dir}: {exc.strerror or exc}") from exc
