@@ -60,6 +60,9 @@ XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # Control characters that lxml refuses; they carry no text a reader saw.
 CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 WHITESPACE_RE = re.compile(r"\s+")
+# Pages are untrusted: never fetch anything a page names (DTDs, entities); libxml2's default depth
+# limit stays on, so 100,000 nested tags give a shallower tree, not a crash.
+HTML_PARSER = lxml.html.HTMLParser(no_network=True, collect_ids=False)
 
 
 class BlockKind(StrEnum):
@@ -112,7 +115,7 @@ def blocks_from_html(html: str, base_url: str | None = None) -> list[Block]:
     if not html.strip():
         return []
     try:
-        root = lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html, parser=HTML_PARSER)
     except (lxml.etree.ParserError, ValueError):
         return []
     base = base_href(root, base_url)

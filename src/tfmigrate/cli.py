@@ -24,6 +24,7 @@ from rich.table import Table
 from tfmigrate import __version__
 from tfmigrate.config import DEFAULT_HTTP_DELAY, CrawlSettings
 from tfmigrate.crawl import Crawler, CrawlEvent
+from tfmigrate.doctor import examine, forget_damaged
 from tfmigrate.errors import InputError, NotACasePageError, TfMigrateError
 from tfmigrate.export.jsonfiles import write_cases
 from tfmigrate.export.registry import ENTRY_POINT_GROUP, ExportOptions, available_exporters, describe, export
@@ -143,6 +144,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export_parser.add_argument("-v", "--verbose", action="store_true", help="tracebacks for errors")
 
+    doctor = commands.add_parser(
+        "doctor",
+        help="check an output folder and its archive for damage",
+        description="Verify DIR's files against its manifest (sha256 and size), read every WARC record of "
+        "its archive, check the crawl state database and every archived payload against its sha256, and "
+        "say what is damaged and the way out. Exit status 0 when all is well, 1 when something is damaged.",
+    )
+    doctor.add_argument(
+        "out", type=Path, metavar="DIR", help="a migrated output folder, or an archive folder"
+    )
+    doctor.add_argument(
+        "--repair",
+        action="store_true",
+        help="forget damaged archived copies so that the next crawl fetches those URLs again",
+    )
+
     commands.add_parser(
         "schema",
         help="print the JSON Schema (Draft 2020-12) of a case record",
@@ -237,6 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_migrate(args)
     if args.command == "export":
         return run_export(args)
+    if args.command == "doctor":
+        return run_doctor(args.out, repair=args.repair)
     if args.command == "stats":
         return run_stats(args.out, as_json=args.json)
     return run_parse(args.paths, args.out, verbose=args.verbose, quiet=args.quiet)
@@ -313,6 +332,25 @@ def run_export(args: argparse.Namespace) -> int:
         return usage_error(str(exc))
     print(f"exported {count} case{'s' if count != 1 else ''} as {args.format} -> {args.out}")
     return EXIT_OK
+
+
+def run_doctor(out_dir: Path, *, repair: bool) -> int:
+    try:
+        result = examine(out_dir)
+        for finding in result.findings:
+            print(f"damaged: {finding.line()}")
+        if repair and result.damaged_urls:
+            archive = out_dir / "archive" if (out_dir / "archive").is_dir() else out_dir
+            count = forget_damaged(archive, result.damaged_urls)
+            print(f"repair: forgot {count} damaged cop{'y' if count == 1 else 'ies'}; crawl again to refetch")
+    except (TfMigrateError, OSError) as exc:
+        return usage_error(str(exc))
+    state = "damaged" if result.findings else "healthy"
+    print(
+        f"doctor: {state}: {result.checked_files} files, {result.checked_records} WARC records,"
+        f" {result.checked_payloads} payloads checked; {len(result.findings)} problem(s)"
+    )
+    return EXIT_FAILURES if result.findings else EXIT_OK
 
 
 def run_stats(out_dir: Path, *, as_json: bool) -> int:

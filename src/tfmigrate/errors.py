@@ -33,5 +33,9 @@ class StateError(TfMigrateError):
     """The archive's crawl state cannot be used."""
 
 
+class ArchiveError(TfMigrateError):
+    """An archived record cannot be read: a damaged or missing WARC file."""
+
+
 class OutputError(TfMigrateError):
     """The output folder cannot be written: permissions, a full disk, names that are not ours."""

@@ -14,6 +14,7 @@ from tfmigrate import __version__
 from tfmigrate.blocks import blocks_from_html, blocks_from_text
 from tfmigrate.decode import decode_html
 from tfmigrate.errors import InputError, NotACasePageError, ParseError
+from tfmigrate.filenames import is_reserved
 from tfmigrate.models import Case, Issue, Source
 from tfmigrate.structure import structure_case
 from tfmigrate.templates import PARSERS, detect_template
@@ -58,6 +59,11 @@ def parse_page(
             )
         )
     fields.setdefault("case_id", case_id_from_url(url, template))
+    if is_reserved(fields["case_id"]):
+        issues.append(
+            Issue(code="case_id_renamed", field="case_id", message=f"{fields['case_id']!r} names a device")
+        )
+        fields["case_id"] = f"{fields['case_id']}-case"
     source = Source(
         url=url,
         sha256=hashlib.sha256(raw).hexdigest(),
@@ -99,5 +105,5 @@ def case_id_from_url(url: str, template: str) -> str:
         return f"newtfh-{match['number']}"
     if match := CLASSIC_ID_RE.search(name):
         return match["case_id"].lower()
-    stem = UNSAFE_ID_CHARS_RE.sub("-", PurePosixPath(name).stem.lower()).strip("-_")[:100]
+    stem = UNSAFE_ID_CHARS_RE.sub("-", PurePosixPath(name).stem.lower()).strip("-_")[:90]
     return stem or "unknown"

@@ -28,10 +28,11 @@ from tfmigrate.crawl import STATE_FILE, Crawler, CrawlEvent, CrawlSummary
 from tfmigrate.crawl.archive import WarcLocation, read_payload
 from tfmigrate.crawl.index import WARC_SUFFIXES, ArchivedPage, ArchiveIndex
 from tfmigrate.crawl.links import extract_links
-from tfmigrate.errors import NotACasePageError, OutputError, StartError, TfMigrateError
+from tfmigrate.errors import ArchiveError, NotACasePageError, OutputError, StartError, TfMigrateError
 from tfmigrate.export.generation import Generation, file_digest, prepare_output
 from tfmigrate.export.jsonfiles import case_to_json, case_to_json_line
 from tfmigrate.export.report import write_report_html
+from tfmigrate.filenames import UNSAFE_RE, safe_name
 from tfmigrate.media import sniff_media
 from tfmigrate.models import Case, Image, Issue, case_json_schema
 from tfmigrate.parse import parse_page
@@ -39,7 +40,6 @@ from tfmigrate.parse import parse_page
 ARCHIVE_DIR = "archive"
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".txt", "/")
-SAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_NAME_LENGTH = 80
 IMAGE_SIZE_PAGE_RE = re.compile(r"/(small|submitted)_(\d+)\.html?$", re.IGNORECASE)
 ChangeKind = Literal["added", "changed", "unchanged", "withdrawn", "failed", "kept"]
@@ -195,9 +195,7 @@ def build_generation(
             continue
         text = case_to_json(record)
         generation.write_text(f"cases/{case_id}.json", text)
-        page_bytes = index.get(record.source.url)
-        if page_bytes is not None:
-            generation.write_bytes(f"originals/{case_id}{original_suffix(record)}", index.payload(page_bytes))
+        write_original(generation, index, record)
         summaries.append(case_summary(record, kind))
     remove_scratch(scratch)
     kept_failures = {entry["url"] for entry in changes["failed"]}
@@ -363,14 +361,20 @@ def attach_images(case: Case, index: ArchiveIndex, generation: Generation) -> No
     """Write each image's original bytes under images/<case_id>/ and describe the file."""
     used: set[str] = set()
     for image in case.images:
-        file_page = resolve_image_file(image, index)
+        try:
+            file_page = resolve_image_file(image, index)
+            data = index.payload(file_page) if file_page is not None else b""
+        except ArchiveError as exc:
+            case.issues.append(
+                Issue(code="image_unreadable", field="images", message=f"{image.label}: {exc}")
+            )
+            continue
         if file_page is None:
             where = image.url or image.viewer_url or "no link"
             case.issues.append(
                 Issue(code="image_missing", field="images", message=f"{image.label}: no file ({where})")
             )
             continue
-        data = index.payload(file_page)
         facts = sniff_media(data)
         name = unique_name(image.label, file_page.url, facts.extension, used)
         relative = f"images/{case.case_id}/{name}"
@@ -420,8 +424,8 @@ def unique_name(label: str, url: str, extension: str, used: set[str]) -> str:
     if suffix.lower() not in (extension, ".jpeg", ".tif", ".tiff", ".mpeg"):
         stem, suffix = original, extension
     prefixed = stem if stem.lower().startswith(label.lower()) else f"{label}-{stem}"
-    base = SAFE_NAME_RE.sub("_", prefixed).strip("._-")[:MAX_NAME_LENGTH] or "image"
-    suffix = SAFE_NAME_RE.sub("", suffix.lower())
+    base = safe_name(prefixed, MAX_NAME_LENGTH, fallback="image")
+    suffix = UNSAFE_RE.sub("", suffix.lower())
     name, counter = f"{base}{suffix}", 1
     while name.lower() in used:
         counter += 1
@@ -451,6 +455,18 @@ def compare(old: Case | None, new: Case, changes: dict[str, list[Any]]) -> Chang
     fields = {k: {"old": before.get(k), "new": after.get(k)} for k in after if before.get(k) != after.get(k)}
     changes["changed"].append({"case_id": new.case_id, "fields": fields})
     return "changed"
+
+
+def write_original(generation: Generation, index: ArchiveIndex, case: Case) -> None:
+    """The archived bytes of the case page, for the report's link; skipped if the record is damaged."""
+    page = index.get(case.source.url)
+    if page is None:
+        return
+    try:
+        data = index.payload(page)
+    except ArchiveError:
+        return  # the record keeps its last good version; tfmigrate doctor names the damage
+    generation.write_bytes(f"originals/{case.case_id}{original_suffix(case)}", data)
 
 
 def original_suffix(case: Case) -> str:

@@ -12,17 +12,20 @@ import base64
 import hashlib
 import io
 import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from tfmigrate import __version__
 from tfmigrate.crawl.fetch import Exchange
+from tfmigrate.errors import ArchiveError
 
 WARC_VERSION = "1.1"
 # Bodies are stored de-chunked; a kept Transfer-Encoding header would make readers de-chunk again.
@@ -165,9 +168,18 @@ def request_target(url: str) -> str:
 
 
 def read_payload(directory: Path, location: WarcLocation) -> bytes:
-    """The payload of the record at a location, content coding undone (what was parsed)."""
-    with (directory / location.file).open("rb") as handle:
-        handle.seek(location.offset)
-        for record in ArchiveIterator(handle):
-            return bytes(record.content_stream().read())
-    raise FileNotFoundError(f"no record at {location.file}:{location.offset}")
+    """The payload of the record at a location, content coding undone (what was parsed).
+
+    A missing file or a damaged record raises ArchiveError naming the place, never a library error.
+    """
+    where = f"{location.file} at offset {location.offset}"
+    try:
+        with (directory / location.file).open("rb") as handle:
+            handle.seek(location.offset)
+            for record in ArchiveIterator(handle):
+                return bytes(record.content_stream().read())
+    except (OSError, EOFError, ValueError, zlib.error, ArchiveLoadFailed) as exc:
+        raise ArchiveError(
+            f"archive record {where} is damaged or missing ({exc}); run tfmigrate doctor"
+        ) from exc
+    raise ArchiveError(f"no archive record {where}; run tfmigrate doctor")

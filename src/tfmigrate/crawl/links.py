@@ -7,7 +7,7 @@ from urllib.parse import urljoin
 import lxml.etree
 import lxml.html
 
-from tfmigrate.blocks import base_href
+from tfmigrate.blocks import HTML_PARSER, base_href
 
 # (element, attribute) pairs that name another resource of the site. The Java cine viewer of
 # 1997 (gi005) names its frames in <applet>/<param>; later pages link AVI files with <a href>.
@@ -33,7 +33,7 @@ PARAM_FILE_SUFFIXES = (".gif", ".jpg", ".jpeg", ".png", ".avi", ".mov", ".mpg", 
 def extract_links(html: bytes, base_url: str) -> list[str]:
     """Absolute URLs in document order, without duplicates; never raises on broken markup."""
     try:
-        root = lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html, parser=HTML_PARSER)
     except (lxml.etree.ParserError, ValueError):
         return []
     base = base_href(root, base_url) or base_url
