@@ -63,7 +63,8 @@ EDITORS_MARK_RE = re.compile(r",? ?\(?\b(?:eds?|editors?)\b\.?\)?\.?")
 EDITION_RE = re.compile(r"[,.]? ?(?P<edition>[0-9]{1,2})(?:st|nd|rd|th) (?:[Ee]d(?:ition|n)?|EDITION)\.?$")
 # After the colon of "Philadelphia: WB Saunders, 1988." (chapter pages may follow: "1988:123-145").
 IMPRINT_RE = re.compile(
-    rf" ?(?P<publisher>[^:;]*?)[,;.]? ?(?P<year>{YEAR})(?:[:;,.]? ?(?:pp?\.? ?)?(?P<page>{PAGES}))?\.?"
+    # Only ever right after a colon (the lookbehind), so a search cannot restart at every position.
+    rf"(?<=:) ?(?P<publisher>[^:;]*?)[,;.]? ?(?P<year>{YEAR})(?:[:;,.]? ?(?:pp?\.? ?)?(?P<page>{PAGES}))?\.?"
 )
 # A book with no place: "Saunders, 2006."
 BARE_IMPRINT_RE = re.compile(rf"(?P<publisher>[^:;.,]{{1,120}}), ?(?P<year>{YEAR})\.?")

@@ -12,7 +12,11 @@ import re
 from dataclasses import dataclass, field
 
 # A separator between names or between a name and its degrees: commas, "and", ", and".
-SEPARATOR_RE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*;\s*", re.IGNORECASE)
+# Each branch starts where a run of spaces starts (the lookbehinds), so a hostile run of spaces is
+# scanned once, not once per position.
+SEPARATOR_RE = re.compile(
+    r"(?<!\s)\s*,\s*(?:and\s+)?|(?<!\s)\s+and\s+|(?<!\s)\s*&\s*|(?<!\s)\s*;\s*", re.IGNORECASE
+)
 DEGREE_RE = re.compile(
     r"^(?:M\.?\s?D|D\.?\s?O|Ph\.?\s?D|M\.?\s?S|M\.?\s?P\.?\s?H|R\.?\s?N|B\.?\s?S|M\.?\s?B\.?\s?B\.?\s?S"
     r"|F\.?\s?R\.?\s?C\.?\s?R|F\.?\s?A\.?\s?C\.?\s?R|C\.?\s?N\.?\s?M\.?\s?T|R\.?\s?T|D\.?\s?V\.?\s?M)\.?$",

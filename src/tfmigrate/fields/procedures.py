@@ -14,7 +14,10 @@ RADIONUCLIDE_RE = re.compile(
     r"|\b(?:technetium|indium|gallium|thallium|iodine|xenon|fluorine|rubidium|samarium|strontium)\b",
     re.IGNORECASE,
 )
-ACTIVITY_RE = re.compile(r"\d?\.?\d+\s*(?:mCi|uCi|\u00b5Ci|\u03bcCi|MBq|GBq|mci)\b")
+# Starts only where a number starts (the lookbehind), so a hostile run of digits stays linear.
+ACTIVITY_RE = re.compile(
+    r"(?<![\d.])(?:\d++(?:\.\d*+)?|\.\d++)\s*+(?:mCi|uCi|\u00b5Ci|\u03bcCi|MBq|GBq|mci)\b"
+)
 AGENT_RE = re.compile(
     r"\b(?:MDP|HDP|MAG3|DTPA|DMSA|sestamibi|tetrofosmin|pertechnetate|sulfur colloid|MAA|HMPAO|ECD|FDG"
     r"|fluorodeoxyglucose|MIBG|octreotide|leukocytes|RBCs?|red blood cells|citrate|disofenin|mebrofenin)\b",

@@ -48,11 +48,8 @@ LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 BYLINE_RE = re.compile(r"^Case Author\(s\)\s*:\s*(?P<rest>.*)$", re.IGNORECASE)
-# "<authors> , <date> . Rating: #D2, #Q3": the date may be empty (pa002: "Wallis , . Rating:").
-BYLINE_PARTS_RE = re.compile(
-    r"^(?P<authors>.*?)\s*,\s*(?P<date>\d[\d/.\-]*\d)?\s*\.?\s*(?:Rating\s*:\s*(?P<rating>.*))?$",
-    re.IGNORECASE,
-)
+RATING_LABEL_RE = re.compile(r"Rating\s*:", re.IGNORECASE)
+DATE_CHARACTERS = frozenset("0123456789/.-")
 DIVIDER_RE = re.compile(r"^Full history\s*/\s*Diagnosis is available below", re.IGNORECASE)
 CASE_NUMBER_RE = re.compile(r"^Case number\s*:\s*(?P<case_id>[A-Za-z0-9_-]{1,100})\.?$", re.IGNORECASE)
 GENERAL_DISCUSSION_RE = re.compile(
@@ -62,12 +59,14 @@ FIELD_AND_CATEGORY_RE = re.compile(
     r"^\s*Anatomic field\s*:\s*(?P<field>.*?)\s*,\s*Category\s*:\s*(?P<category>.*?)\s*\)\s*$", re.IGNORECASE
 )
 IMAGE_LINE_RE = re.compile(
-    r"^View\s+(?P<label>[A-Za-z]+)\s+image\s*(?:\(\s*(?P<code>[A-Za-z0-9]*)\s*\))?\s*\.?\s*(?P<rest>.*)$",
+    # Possessive quantifiers: no backtracking between the adjacent optional spaces on a hostile line.
+    r"^View\s++(?P<label>[A-Za-z]++)\s++image\s*+(?:\(\s*+(?P<code>[A-Za-z0-9]*+)\s*+\))?\s*+\.?\s*+(?P<rest>.*)$",
     re.IGNORECASE,
 )
 # rs034 (2004): "View avi cine image (1 meg) Posterior images after furosemide administration".
 CINE_LINE_RE = re.compile(
-    r"^View\s+(?:avi\s+)?cine\s+image\s*(?:\((?P<note>[^)]*)\))?\s*\.?\s*(?P<caption>.*)$", re.IGNORECASE
+    r"^View\s++(?:avi\s++)?cine\s++image\s*+(?:\((?P<note>[^)]*+)\))?\s*+\.?\s*+(?P<caption>.*)$",
+    re.IGNORECASE,
 )
 # gi005 (1997): a note offering the prototype Java cine viewer.
 JAVA_CINE_RE = re.compile(r"\bJava-enabled browser\b|\bcine viewer\b", re.IGNORECASE)
@@ -75,7 +74,7 @@ MAIN_IMAGE_TAIL_RE = re.compile(r"^in a separate image viewer\.?$", re.IGNORECAS
 CAPTION_WORDS_RE = re.compile(r"\b(?:images?|views?|projections?)\b", re.IGNORECASE)
 MAX_CAPTION_LENGTH = 100
 ACR_CODE_RE = re.compile(r"(?<![\w.])\d{1,4}\.-?\d{1,8}(?![\w.])")
-KEYWORD_SPLIT_RE = re.compile(r"\s*[,;]\s*")
+KEYWORD_SPLIT_RE = re.compile(r"(?<!\s)\s*[,;]\s*")  # the lookbehind keeps a run of spaces linear
 
 TEXT_FIELDS = ("full_history", "findings", "discussion", "followup")
 # The unlabelled body in page order; the procedure slot is filled only by a procedure-like section.
@@ -192,14 +191,30 @@ def read_general_discussion(reader: PageReader, index: int, block: Block, match:
 
 
 def read_byline(reader: PageReader, rest: str) -> None:
-    match = BYLINE_PARTS_RE.match(rest)
-    if not match:
-        reader.set_authors(rest)
-        reader.add_issue("byline_unparsed", "authors", f"byline not in the usual form: {rest!r}")
-        return
-    reader.set_authors(match["authors"])
-    reader.set_date(match["date"] or "")
-    reader.set_rating(match["rating"] or "")
+    authors, date, rating = split_byline(rest)
+    reader.set_authors(authors)
+    reader.set_date(date)
+    reader.set_rating(rating)
+
+
+def split_byline(rest: str) -> tuple[str, str, str]:
+    """ "<authors> , <date> . Rating: #D2, #Q3" -> (authors, date, rating); the date may be empty
+    (pa002: "Wallis , . Rating:"). Read from the end, by hand: a regex with a lazy author part
+    backtracks quadratically on a hostile line of commas."""
+    labels = list(RATING_LABEL_RE.finditer(rest))
+    head, rating = (rest[: labels[-1].start()], rest[labels[-1].end() :]) if labels else (rest, "")
+    head = head.rstrip()
+    head = head[:-1].rstrip() if head.endswith(".") else head
+    start = len(head)
+    while start > 0 and head[start - 1] in DATE_CHARACTERS:
+        start -= 1
+    date = head[start:]
+    if date[:1].isdigit() and date[-1:].isdigit() and ("/" in date or "-" in date):
+        head = head[:start].rstrip()
+    else:
+        date = ""
+    head = head[:-1].rstrip() if head.endswith(",") else head
+    return head, date, rating.strip()
 
 
 def read_head(reader: PageReader, head: list[tuple[int, Block]]) -> None:
