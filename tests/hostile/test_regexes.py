@@ -18,11 +18,15 @@ import pytest
 import tfmigrate
 
 LIMIT_SECONDS = 2.0
-PIECES = ["a", " ", ",", ".", "-", "1", "a1", "a, ", "a ,", ". ", "Case Author(s): ", "#D", "View main image(",
-          "References:", "Tc-99m ", "1.1 mCi ", "In: ", "(", "<", "\u00a0", "Smith AB, ", "1984;9:"]  # fmt: skip
+PIECES = (
+    "a", " ", ",", ".", "-", "1", "a1", "a, ", "a ,", ". ", "Case Author(s): ", "#D", "View main image(",
+    "References:", "Tc-99m ", "1.1 mCi ", "In: ", "(", "<", "\u00a0", "Smith AB, ", "1984;9:",
+)  # fmt: skip
 # Labels that anchored patterns need before they start working on the rest of the line.
-PREFIXES = ("", "Case Author(s): ", "References and General Discussion of ", "Diagnosis: ", "View main image(",
-            "RADIOPHARMACEUTICAL: ", "References: ", "Authored By: ", "Patient: ")  # fmt: skip
+PREFIXES = (
+    "", "Case Author(s): ", "References and General Discussion of ", "Diagnosis: ", "View main image(",
+    "RADIOPHARMACEUTICAL: ", "References: ", "Authored By: ", "Patient: ",
+)  # fmt: skip
 LENGTH = 100_000
 
 
