@@ -11,6 +11,9 @@ from tfmigrate.models import AcrCode, Administration, Case, CaseFamily, Issue, Q
 
 # A citation read with less confidence than this is flagged for a person to check.
 MIN_CITATION_CONFIDENCE = 0.5
+# A references text longer than this is kept as printed but not split or read (hostile input).
+MAX_CITATIONS_TEXT = 20_000
+MAX_PROCEDURE_TEXT = 2000
 YEARS_PER_UNIT = {"year": 1.0, "month": 1 / 12, "week": 7 / 365.25, "day": 1 / 365.25}
 
 
@@ -43,6 +46,10 @@ def structure_patient(case: Case) -> None:
 def structure_procedure(case: Case) -> list[Issue]:
     if case.procedure is None:
         return []
+    if len(case.procedure.text) > MAX_PROCEDURE_TEXT:
+        return [
+            Issue(code="procedure_unparsed", field="procedure", message="too long to read: kept as printed")
+        ]
     parsed, problems = doses.parse_administrations(case.procedure.text)
     case.procedure.administrations = [
         Administration(
@@ -72,6 +79,10 @@ def structure_references(case: Case) -> list[Issue]:
     issues: list[Issue] = []
     entries: list[Reference] = []
     for reference in case.references:
+        if len(reference.text) > MAX_CITATIONS_TEXT:
+            entries.append(reference)
+            issues.append(Issue(code="reference_unparsed", field="references", message="too long to read"))
+            continue
         for text in citations.split_citations(reference.text) or [reference.text]:
             parsed = citations.parse_citation(text)
             entries.append(

@@ -129,7 +129,7 @@ def test_hostile_text_stays_text(migrated: Path, tmp_path: Path) -> None:
 
 
 def test_registry_and_usage_errors(migrated: Path, tmp_path: Path) -> None:
-    assert {"csv", "markdown", "jsonl"} <= set(available_exporters())
+    assert {"mirc", "csv", "markdown", "jsonl"} <= set(available_exporters())
     bad = run("export", migrated, "--format", "nope", "--out", tmp_path)
     assert bad.returncode == 2 and "unknown format 'nope'" in bad.stderr
     unknown_csv = run("export", migrated, "--format", "csv", "--unknown", "--out", tmp_path)

@@ -20,6 +20,7 @@ from tfmigrate.models import Case
 
 ENTRY_POINT_GROUP = "tfmigrate.exporters"
 BUILTIN = {
+    "mirc": "tfmigrate.export.mirc:MircExporter",
     "csv": "tfmigrate.export.tables:CsvExporter",
     "markdown": "tfmigrate.export.markdown:MarkdownExporter",
     "jsonl": "tfmigrate.export.jsonfiles:JsonlExporter",

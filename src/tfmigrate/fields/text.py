@@ -14,15 +14,15 @@ ENUMERATOR_RE = re.compile(r"^(?:\(?\d{1,2}[.)]|[-*\u2022])\s+")
 
 def paragraphs(blocks: Sequence[Block]) -> list[str]:
     """Lines joined into paragraphs: a line break continues a paragraph, a blank line ends it."""
-    result: list[str] = []
+    lines: list[list[str]] = []  # joined once at the end: repeated concatenation is quadratic
     for block in blocks:
         if block.kind is not BlockKind.TEXT:
             continue
-        if result and block.gap == 0:
-            result[-1] = f"{result[-1]} {block.text}"
+        if lines and block.gap == 0:
+            lines[-1].append(block.text)
         else:
-            result.append(block.text)
-    return result
+            lines.append([block.text])
+    return [" ".join(paragraph) for paragraph in lines]
 
 
 def join_text(blocks: Sequence[Block]) -> str | None:
@@ -32,14 +32,14 @@ def join_text(blocks: Sequence[Block]) -> str | None:
 
 def list_items(blocks: Sequence[Block]) -> list[str]:
     """Items of a printed list: one per paragraph or per enumerated line, enumerators removed."""
-    items: list[str] = []
+    items: list[list[str]] = []
     for block in blocks:
         if block.kind is not BlockKind.TEXT:
             continue
         starts_item = block.gap > 0 or not items or ENUMERATOR_RE.match(block.text)
         text = ENUMERATOR_RE.sub("", block.text)
         if starts_item:
-            items.append(text)
+            items.append([text])
         else:
-            items[-1] = f"{items[-1]} {text}"
-    return [item for item in items if item]
+            items[-1].append(text)
+    return [joined for item in items if (joined := " ".join(item))]

@@ -23,6 +23,7 @@ NAVIGATION_LINKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("read_comments", re.compile(r"^Read comments? about this case\.?$", re.IGNORECASE)),
     ("home", re.compile(r"^Return to the Teaching File home page\.?$", re.IGNORECASE)),
 )
+MAX_BYLINE_LENGTH = 2000
 COPYRIGHT_RE = re.compile(r"^Copyright\b", re.IGNORECASE)
 
 
@@ -69,6 +70,13 @@ class PageReader:
         return False
 
     def set_authors(self, text: str) -> None:
+        if len(text) > MAX_BYLINE_LENGTH:
+            # No real byline is this long; a hostile one must not cost a record per comma.
+            self.fields.setdefault("unassigned", []).append(text)
+            self.add_issue(
+                "byline_too_long", "authors", f"{len(text):,} characters: kept unassigned, not split"
+            )
+            return
         printed = names.split_authors(text)
         self.fields["authors"] = [Author(name=a.name, degrees=a.degrees) for a in printed]
         for author in printed:

@@ -76,6 +76,11 @@ MAX_CAPTION_LENGTH = 100
 ACR_CODE_RE = re.compile(r"(?<![\w.])\d{1,4}\.-?\d{1,8}(?![\w.])")
 KEYWORD_SPLIT_RE = re.compile(r"(?<!\s)\s*[,;]\s*")  # the lookbehind keeps a run of spaces linear
 
+# Caps that real pages never reach and hostile ones would make expensive: beyond them, text is kept
+# as text (unassigned or in its section) rather than read into thousands of structured values.
+MAX_IMAGES = 200
+MAX_ACR_TEXT = 5000
+MAX_ACR_ITEMS = 500
 TEXT_FIELDS = ("full_history", "findings", "discussion", "followup")
 # The unlabelled body in page order; the procedure slot is filled only by a procedure-like section.
 BODY_SLOTS = ("procedure", "findings", "discussion", "followup")
@@ -123,7 +128,9 @@ def parse_classic(stream: Sequence[Block]) -> dict[str, Any]:
         # pa004: an archived copy that lost its byline, labels and links; its head is the
         # diagnosis and one unlabelled brief history, and the body starts right after.
         read_body(reader, body_texts, lossy=True)
-    read_acr(reader, [(i, b) for i, b in texts if i >= tail_start and i not in reader.consumed])
+    if tail_start < len(reader.stream) and is_acr_label(reader.stream[tail_start]):
+        reader.consume(tail_start)
+        read_acr(reader, [(i, b) for i, b in texts if i >= tail_start and i not in reader.consumed])
     reader.fields["title"] = reader.fields.get("diagnosis")
     return reader.finish()
 
@@ -147,25 +154,24 @@ def normalize_headings(stream: Sequence[Block]) -> list[Block]:
 
 
 def read_markers(reader: PageReader, texts: list[tuple[int, Block]]) -> int:
-    """Byline, general discussion, footer, case number, copyright; returns where the tail starts."""
+    """Byline, general discussion, footer, case number, copyright, wherever they stand; returns where
+    the tail (ACR codes, the general discussion line) starts, which ends the body."""
     tail_start = len(reader.stream)
     for index, block in texts:
         text = block.text
         if match := BYLINE_RE.match(text):
             read_byline(reader, match["rest"])
+            reader.consume(index)
         elif match := GENERAL_DISCUSSION_RE.match(text):
             read_general_discussion(reader, index, block, match)
             tail_start = min(tail_start, index)
-            continue
         elif match := CASE_NUMBER_RE.match(text):
             reader.fields["case_id"] = match["case_id"].lower()
-        elif not reader.read_footer(index, block):
-            if (label := label_of(text)) and label[0] == "acr":
-                tail_start = min(tail_start, index)
-            continue
-        reader.consume(index)
-        if not BYLINE_RE.match(text):
+            reader.consume(index)
+        elif is_acr_label(block):
             tail_start = min(tail_start, index)
+        else:
+            reader.read_footer(index, block)
     if not any(BYLINE_RE.match(b.text) for _, b in texts):
         reader.add_issue("byline_missing", "authors", "no 'Case Author(s):' byline (authors, date, rating)")
     return tail_start
@@ -250,6 +256,8 @@ def read_image_line(
     """A 'View ... image' line (or a cine note) becomes an image; False for other lines."""
     text = block.text
     images: list[Image] = reader.fields.setdefault("images", [])
+    if len(images) >= MAX_IMAGES:
+        return False  # a hostile page's millionth image line stays text
     if match := CINE_LINE_RE.match(text):
         caption, note = match["caption"] or None, match["note"] or None
         image = Image(label="cine", type_code=None, caption=caption, note=note, viewer_url=first_href(block))
@@ -412,9 +420,22 @@ def set_section_text(reader: PageReader, name: str, lines: Sequence[tuple[int, B
             in_references = False
 
 
+def is_acr_label(block: Block) -> bool:
+    label = label_of(block.text) if block.kind is BlockKind.TEXT else None
+    return label is not None and label[0] == "acr"
+
+
 def read_acr(reader: PageReader, lines: list[tuple[int, Block]]) -> None:
     """Codes and keywords printed after 'ACR Codes and Keywords:' (in most copies: nothing)."""
     for index, block in lines:
+        if len(reader.fields.get("acr_codes", [])) + len(reader.fields.get("keywords", [])) >= MAX_ACR_ITEMS:
+            reader.add_issue("acr_text_too_long", "acr_codes", f"over {MAX_ACR_ITEMS} codes and keywords")
+            break  # the rest stays unconsumed: it goes to unassigned
+        if len(block.text) > MAX_ACR_TEXT:
+            reader.add_issue(
+                "acr_text_too_long", "acr_codes", f"{len(block.text):,} characters: kept unassigned"
+            )
+            continue  # left unconsumed: it goes to unassigned
         if GENERAL_DISCUSSION_RE.match(block.text):
             break  # gi005: a general discussion line cut short is not a keyword
         label = label_of(block.text)

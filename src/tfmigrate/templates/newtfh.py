@@ -22,6 +22,7 @@ from tfmigrate.fields.patients import parse_age, parse_sex
 from tfmigrate.fields.text import join_text, list_items, paragraphs
 from tfmigrate.models import Image, Patient, Procedure
 from tfmigrate.templates.base import PageReader, link_named
+from tfmigrate.templates.classic import MAX_IMAGES
 
 TEMPLATE_VERSION = "newtfh-1"
 
@@ -85,7 +86,11 @@ def parse_newtfh(stream: Sequence[Block]) -> dict[str, Any]:
             read_link(reader, index, block, "image_size_small", SMALL_RE)
             read_link(reader, index, block, "image_size_submitted", SUBMITTED_RE)
             current = "images"
-        elif (figure := FIGURE_RE.match(text)) and current in ("images", "brief_history", None):
+        elif (
+            (figure := FIGURE_RE.match(text))
+            and current in ("images", "brief_history", None)
+            and len(reader.fields.get("images", [])) < MAX_IMAGES
+        ):
             pending_figure = Image(
                 label=f"fig{figure['number']}",
                 type_code=None,
