@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+# The crawler tests' servers, for the hostile-network tests here.
+from tests.crawl.conftest import site_copy, site_server  # noqa: F401
+from tests.crawl.test_faults import raw  # noqa: F401
+
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
