@@ -159,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="forget damaged archived copies so that the next crawl fetches those URLs again",
     )
+    doctor.add_argument("-q", "--quiet", action="store_true", help="only the problems and the summary line")
 
     commands.add_parser(
         "schema",
@@ -255,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "export":
         return run_export(args)
     if args.command == "doctor":
-        return run_doctor(args.out, repair=args.repair)
+        return run_doctor(args.out, repair=args.repair)  # -q: doctor prints only problems anyway
     if args.command == "stats":
         return run_stats(args.out, as_json=args.json)
     return run_parse(args.paths, args.out, verbose=args.verbose, quiet=args.quiet)
@@ -339,6 +340,8 @@ def run_doctor(out_dir: Path, *, repair: bool) -> int:
         result = examine(out_dir)
         for finding in result.findings:
             print(f"damaged: {finding.line()}")
+        for note in result.notes:
+            print(f"note: {note.line()}")
         if repair and result.damaged_urls:
             archive = out_dir / "archive" if (out_dir / "archive").is_dir() else out_dir
             count = forget_damaged(archive, result.damaged_urls)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -38,6 +38,7 @@ class Finding:
 @dataclass
 class Examination:
     findings: list[Finding]
+    notes: list[Finding] = field(default_factory=list)  # damage that no record in use depends on
     checked_files: int = 0
     checked_records: int = 0
     checked_payloads: int = 0
@@ -118,7 +119,10 @@ def check_warc_records(archive_dir: Path, result: Examination) -> None:
                 f"{path.name} after offset {offset}",
                 f"WARC records unreadable ({type(exc).__name__})",
             )
-            result.findings.append(Finding(where, problem, "tfmigrate doctor --repair, then crawl again"))
+            finding = Finding(where, problem, "tfmigrate doctor --repair, then crawl again")
+            # With a state database every record in use is checked one by one (check_state); damage
+            # in records nothing uses any more (superseded by a later capture) is only noted.
+            (result.notes if (archive_dir / STATE_FILE).exists() else result.findings).append(finding)
 
 
 def check_state(archive_dir: Path, result: Examination) -> None:
@@ -130,7 +134,7 @@ def check_state(archive_dir: Path, result: Examination) -> None:
             verdict = db.execute("PRAGMA integrity_check").fetchone()[0]
         if verdict != "ok":
             raise sqlite3.DatabaseError(verdict)
-        state = CrawlState.open(state_path)
+        state = CrawlState.open_read_only(state_path)
     except (sqlite3.Error, TfMigrateError) as exc:
         remedy = (
             f"move it away and migrate from the WARC files alone: tfmigrate migrate {archive_dir / WARC_DIR}"

@@ -459,14 +459,16 @@ def compare(old: Case | None, new: Case, changes: dict[str, list[Any]]) -> Chang
 
 def write_original(generation: Generation, index: ArchiveIndex, case: Case) -> None:
     """The archived bytes of the case page, for the report's link; skipped if the record is damaged."""
+    relative = f"originals/{case.case_id}{original_suffix(case)}"
     page = index.get(case.source.url)
-    if page is None:
-        return
     try:
-        data = index.payload(page)
+        data = index.payload(page) if page is not None else None
     except ArchiveError:
-        return  # the record keeps its last good version; tfmigrate doctor names the damage
-    generation.write_bytes(f"originals/{case.case_id}{original_suffix(case)}", data)
+        data = None  # tfmigrate doctor names the damage; the last run's copy is kept below
+    if data is None and generation.previous is not None and (generation.previous / relative).is_file():
+        data = (generation.previous / relative).read_bytes()
+    if data is not None:
+        generation.write_bytes(relative, data)
 
 
 def original_suffix(case: Case) -> str:

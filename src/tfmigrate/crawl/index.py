@@ -67,7 +67,7 @@ class ArchiveIndex:
 
     @classmethod
     def from_state(cls, archive_dir: Path) -> ArchiveIndex:
-        state = CrawlState.open(archive_dir / STATE_FILE)
+        state = CrawlState.open_read_only(archive_dir / STATE_FILE)
         try:
             pages: dict[str, ArchivedPage] = {}
             aliases: dict[str, str] = {}

@@ -126,6 +126,27 @@ class CrawlState:
             raise
         return cls(db)
 
+    @classmethod
+    def open_read_only(cls, path: Path) -> CrawlState:
+        """Open an existing state database for reading only (an archive on read-only media too)."""
+        if not path.is_file():
+            raise StateError(f"{path}: no crawl state database here")
+        last_error: sqlite3.Error | None = None
+        for mode in ("mode=ro", "immutable=1"):  # immutable: no -wal/-shm can be created beside it
+            try:
+                db = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True, isolation_level=None)
+                db.row_factory = sqlite3.Row
+                version = stored_schema_version(db)
+            except sqlite3.Error as exc:
+                last_error = exc
+                continue
+            if version is not None and version > SCHEMA_VERSION:
+                db.close()
+                raise StateError(f"{path}: written by a newer tfmigrate (state schema {version})")
+            return cls(db)
+        assert last_error is not None
+        raise state_error(path, last_error) from last_error
+
     def close(self) -> None:
         self.db.close()
 
@@ -294,7 +315,7 @@ def state_error(path: Path, exc: sqlite3.Error) -> TfMigrateError:
     text = str(exc).lower()
     if any(word in text for word in ("full", "disk i/o", "readonly", "read-only", "unable to open")):
         return OutputError(f"cannot write {path}: {exc}")
-    return StateError(f"{path}: not a readable crawl state database ({exc})")
+    return StateError(f"{path}: not a readable crawl state database ({exc}); run tfmigrate doctor")
 
 
 def to_row(row: sqlite3.Row) -> UrlRow:

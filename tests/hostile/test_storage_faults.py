@@ -1,0 +1,106 @@
+"""Storage that fails under the tool: a read-only output, a damaged WARC record, a damaged state
+database. Each gives one clear line, loses no previous output, and tfmigrate doctor names the
+damage and the way out."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.migrate.test_migrate_faults import assert_refused, migrate_ok, tfmigrate, verify
+from tfmigrate.crawl import STATE_FILE, WARC_DIR
+
+
+@pytest.fixture
+def migrated(tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    migrate_ok("--out", out)
+    return out
+
+
+def test_read_only_output_is_refused_and_the_output_kept(tmp_path: Path) -> None:
+    root = tmp_path / "disk"
+    root.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(root)]
+    assert subprocess.run(mount, capture_output=True).returncode == 0, "needs root to mount a tmpfs"
+    try:
+        out = root / "out"
+        migrate_ok("--out", out)
+        before = verify(out)
+        subprocess.run(["mount", "-o", "remount,ro", str(root)], check=True)
+        assert_refused(tfmigrate("migrate", "--out", out), str(out))
+        assert_refused(tfmigrate("migrate", "--out", out, "--reparse"), str(out))
+        assert verify(out) == before
+        assert tfmigrate("doctor", out).returncode == 0
+    finally:
+        subprocess.run(["umount", str(root)], check=True)
+
+
+def damage_one_record(archive: Path, url_part: str) -> str:
+    with sqlite3.connect(archive / STATE_FILE) as db:
+        url, file, offset = db.execute(
+            "SELECT url, warc_file, warc_offset FROM urls WHERE url LIKE ? AND warc_file IS NOT NULL",
+            (f"%{url_part}",),
+        ).fetchone()
+    with (archive / WARC_DIR / file).open("r+b") as handle:
+        handle.seek(offset + 40)
+        handle.write(b"\x00garbage\xff" * 8)
+    return str(url)
+
+
+def test_a_damaged_warc_record(migrated: Path) -> None:
+    url = damage_one_record(migrated / "archive", "bs125te148.html")
+    before = (migrated / "cases/bs125.json").read_bytes()
+    doctor = tfmigrate("doctor", migrated)
+    assert doctor.returncode == 1
+    assert f"damaged: {url}:" in doctor.stdout and "--repair" in doctor.stdout
+    # Rebuilding DIR from the damaged archive keeps the last good record and its original.
+    migrate_ok("--out", migrated, "--reparse")
+    assert (migrated / "cases/bs125.json").read_bytes() == before and (
+        migrated / "originals/bs125.html"
+    ).is_file()
+    # A fresh output from that archive has no good record to keep: the failure is one clear line.
+    fresh = migrated.parent / "fresh"
+    result = tfmigrate("migrate", migrated / "archive", "--out", fresh)
+    assert result.returncode == 1 and "failed bs125" not in result.stderr
+    assert "archive record" in result.stderr and "bs125te148.html" in result.stderr
+    assert not (fresh / "cases/bs125.json").exists() and (fresh / "cases/bs054.json").exists()
+    # --repair forgets the damaged copy; the next run fetches the page again and all is well.
+    assert "repair: forgot" in tfmigrate("doctor", migrated, "--repair").stdout
+    migrate_ok("--out", migrated)
+    assert (migrated / "cases/bs125.json").read_bytes() == before
+    assert tfmigrate("doctor", migrated).returncode == 0
+
+
+def test_a_damaged_state_database(migrated: Path, tmp_path: Path) -> None:
+    state = migrated / "archive" / STATE_FILE
+    data = bytearray(state.read_bytes())
+    data[0:16] = b"not sqlite at al"
+    state.write_bytes(bytes(data))
+    for wal in state.parent.glob(STATE_FILE + "-*"):
+        wal.unlink()
+    assert_refused(tfmigrate("migrate", "--out", migrated), "not a readable crawl state database", "doctor")
+    doctor = tfmigrate("doctor", migrated)
+    assert doctor.returncode == 1 and "crawl state damaged" in doctor.stdout
+    # The way out doctor names: migrate from the WARC files alone.
+    rebuilt = tmp_path / "rebuilt"
+    migrate_ok(migrated / "archive" / WARC_DIR, "--out", rebuilt)
+    assert sorted(p.name for p in (rebuilt / "cases").iterdir()) == sorted(
+        p.name for p in (migrated / "cases").iterdir()
+    )
+
+
+def test_a_changed_output_file_is_named_by_doctor(migrated: Path) -> None:
+    target = (migrated / "cases/pa002.json").resolve()
+    target.write_text(target.read_text().replace("Parathyroid", "Thyroid"))
+    shutil.rmtree((migrated / "images/bs125").resolve())
+    doctor = tfmigrate("doctor", migrated)
+    assert doctor.returncode == 1
+    assert "damaged: cases/pa002.json: changed since the run" in doctor.stdout
+    assert "damaged: images/bs125/main-bs125a.jpg: missing" in doctor.stdout
+    migrate_ok("--out", migrated, "--reparse")
+    assert tfmigrate("doctor", migrated).returncode == 0
