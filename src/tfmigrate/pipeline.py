@@ -42,6 +42,8 @@ HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".txt", "/")
 MAX_NAME_LENGTH = 80
 IMAGE_SIZE_PAGE_RE = re.compile(r"/(small|submitted)_(\d+)\.html?$", re.IGNORECASE)
+# Issues attach_images adds, so that it can be run again on a reused record.
+IMAGE_ISSUES = frozenset({"image_missing", "image_unreadable"})
 ChangeKind = Literal["added", "changed", "unchanged", "withdrawn", "failed", "kept"]
 # changes.json, in this order; "kept": records carried over whose page this archive no longer holds.
 CHANGE_KINDS = ("added", "changed", "withdrawn", "failed", "kept", "unchanged")
@@ -358,9 +360,15 @@ def is_image_size_twin(first: str, second: str) -> bool:
 
 
 def attach_images(case: Case, index: ArchiveIndex, generation: Generation) -> None:
-    """Write each image's original bytes under images/<case_id>/ and describe the file."""
+    """Write each image's original bytes under images/<case_id>/ and describe the file.
+
+    Idempotent: a record reused from the last run is described afresh, its old image issues dropped.
+    """
+    case.issues = [issue for issue in case.issues if issue.code not in IMAGE_ISSUES]
     used: set[str] = set()
     for image in case.images:
+        image.path = image.sha256 = image.media_type = None
+        image.size = image.width = image.height = None
         try:
             file_page = resolve_image_file(image, index)
             data = index.payload(file_page) if file_page is not None else b""

@@ -224,3 +224,18 @@ def test_report_escapes_everything_from_pages(tmp_path: Path) -> None:
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "<script" not in page.lower() and "<img src=x" not in page
     assert html.escape(hostile) in page
+
+
+def test_rerun_of_a_case_with_a_missing_image_is_unchanged(tmp_path: Path) -> None:
+    """A reused record is described afresh: its image issues are not added a second time."""
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    (site / "images/bs125/bs125b.gif").unlink()
+    out = tmp_path / "out"
+    migrate(site, "--out", out)
+    first = (out / "cases/bs125.json").read_bytes()
+    assert [i["code"] for i in load(out, "cases/bs125.json")["issues"]] == ["image_missing"]
+    migrate(site, "--out", out)
+    changes = load(out, "changes.json")
+    assert not changes["changed"] and len(changes["unchanged"]) == CASES
+    assert (out / "cases/bs125.json").read_bytes() == first
