@@ -15,6 +15,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from tfmigrate.errors import OutputError
 
@@ -62,6 +63,12 @@ class Generation:
 
     def write_text(self, relative: str, text: str) -> None:
         self.write_bytes(relative, text.encode("utf-8"))
+
+    def open_text(self, relative: str) -> TextIO:
+        """A new file to write in pieces (a file too large to build in memory first)."""
+        target = self.root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target.open("x", encoding="utf-8", newline="\n")
 
     def files(self) -> Iterator[tuple[str, Path]]:
         for path in sorted(self.root.rglob("*")):

@@ -26,14 +26,14 @@ def case_to_json_line(case: Case) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write text so that a reader sees the old file or the new one, never a part."""
+    """Write text so that a reader, or a killed process, sees the old file or the new one, never a
+    part. No fsync per file: a batch of thousands would spend most of its time there (measured in
+    benchmarks/), and the rename is what makes the file whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -39,7 +40,15 @@ dd{margin:0;white-space:pre-wrap}
 
 
 def write_report_html(generation: Generation, report: dict[str, Any]) -> None:
-    parts = [
+    """Written case by case: the page of a large site is never held in memory whole."""
+    with generation.open_text("report.html") as out:
+        for part in report_parts(generation, report):
+            out.write(part)
+            out.write("\n")
+
+
+def report_parts(generation: Generation, report: dict[str, Any]) -> Iterator[str]:
+    yield from [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         # No script may run in this page, whatever a migrated page contained.
@@ -55,14 +64,13 @@ def write_report_html(generation: Generation, report: dict[str, Any]) -> None:
     ]
     for summary in report["cases"]:
         case = json.loads(generation.path(f"cases/{summary['case_id']}.json").read_text(encoding="utf-8"))
-        parts.append(case_section(case, summary))
-    parts.append("</div>")
+        yield case_section(case, summary)
+    yield "</div>"
     if report["failures"]:
-        parts.append("<h2>Pages that failed</h2><ul>")
-        parts += [f"<li>{e(f['url'])}: {e(f['error'])}</li>" for f in report["failures"]]
-        parts.append("</ul>")
-    parts.append("</body></html>\n")
-    generation.write_text("report.html", "\n".join(parts))
+        yield "<h2>Pages that failed</h2><ul>"
+        yield from (f"<li>{e(f['url'])}: {e(f['error'])}</li>" for f in report["failures"])
+        yield "</ul>"
+    yield "</body></html>"
 
 
 def counts_table(report: dict[str, Any]) -> str:
