@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import lru_cache
 from urllib.parse import urljoin
 
 import lxml.etree
@@ -155,8 +156,8 @@ class _StreamBuilder:
     paragraph_marks: list[int] = field(default_factory=list)  # blocks emitted when a <p> opened
 
     def feed(self, event: str, element: lxml.etree._Element) -> None:
+        # lxml's HTML parser gives tag names in lower case already; comments have a function as tag.
         tag = element.tag if isinstance(element.tag, str) else ""
-        tag = tag.lower()
         if self.skip_depth:
             if tag in SKIPPED_TAGS:
                 self.skip_depth += 1 if event == "start" else -1
@@ -261,7 +262,13 @@ class _StreamBuilder:
 
     def resolve(self, href: str) -> str:
         href = href.strip()
-        return urljoin(self.base_url, href) if self.base_url else href
+        return resolve_url(self.base_url, href) if self.base_url else href
+
+
+@lru_cache(maxsize=8192)
+def resolve_url(base: str, href: str) -> str:
+    """urljoin, remembered: a site's pages repeat the same navigation links on every page."""
+    return urljoin(base, href)
 
 
 def iter_lines(stream: list[Block]) -> Iterator[str]:
