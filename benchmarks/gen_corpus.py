@@ -10,7 +10,7 @@ Layout (all links relative, like fixtures/html):
   viewer/<case>-main.html + images/<case>/<case>a.jpg   for ~1% of classic cases (a few images)
   gd/<study>.html, robots.txt (Disallow: /cgi-bin/)
 
-Texts are sentences sampled from /work/shared/realpages/*.txt and /work/shared/seeds/bs125.txt.
+Texts are sentences sampled from ../shared/realpages/*.txt and ../shared/seeds/bs125.txt.
 Case ids: classic ids are <family><nnn> (17 families x 1000 ids); the rest of the pages are newtfh
 pages (ids unlimited), so every id is unique and parses (CASE_NUMBER_RE / case_id_from_url).
 
@@ -28,7 +28,7 @@ import struct
 import zlib
 from pathlib import Path
 
-SHARED = Path("/work/shared")
+SHARED = Path(__file__).resolve().parents[2] / "shared"  # beside the repository
 FAMILIES = ["bs", "hs", "hp", "ls", "gi", "ms", "tr", "pa", "rs", "ts", "iw", "ga", "mb", "ot", "cl", "mi", "pe"]
 STUDY = {
     "bs": ("bone", "Bone"), "hs": ("hepatobiliary", "Hepatobiliary"), "hp": ("liverspleen", "Hepatic Blood Pool"),
