@@ -20,7 +20,6 @@ drawn as an image, or a figure; the templates decide which.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -269,10 +268,3 @@ class _StreamBuilder:
 def resolve_url(base: str, href: str) -> str:
     """urljoin, remembered: a site's pages repeat the same navigation links on every page."""
     return urljoin(base, href)
-
-
-def iter_lines(stream: list[Block]) -> Iterator[str]:
-    """The stream as text lines with its blank lines, the shape of the archived renderings."""
-    for block in stream:
-        yield from [""] * block.gap
-        yield block.text if block.kind is BlockKind.TEXT else f"[image {block.alt or block.src or ''}]"
