@@ -1,6 +1,11 @@
 """Any markup, or a text rendering, gives the same stream of lines and gaps."""
 
-from tfmigrate.blocks import Block, BlockKind, blocks_from_html, blocks_from_text
+from urllib.parse import urljoin
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tfmigrate.blocks import Block, BlockKind, blocks_from_html, blocks_from_text, resolve_url
 
 TEXT = """Case Author(s): A. Author, M.D. , 1/30/01 . Rating: #D2, #Q3
 
@@ -96,3 +101,23 @@ def test_hostile_markup_gives_a_stream_not_an_exception() -> None:
         "<" * 1000,
     ]:
         blocks_from_html(html)
+
+
+BASES = st.sampled_from(
+    [
+        "http://h/a/b.html",
+        "http://h/a/b.html?x=1/2#f",
+        "http://h",
+        "https://u:p@h:81/a/./b/../c.html",
+        "http://h/a;p/b;q?r",
+        "file:///x/y/z.htm",
+    ]
+)
+HREF_ALPHABET = st.sampled_from([*"ab./:?#;%@\\ -_", "..", "//", "http:", "mailto:", "C:"])
+
+
+@given(base=BASES, href=st.lists(HREF_ALPHABET, max_size=8).map("".join))
+@settings(max_examples=500, deadline=None)
+def test_links_resolved_per_folder_equal_urljoin(base: str, href: str) -> None:
+    # resolve_url remembers joins per folder, not per page; it must never differ from urljoin.
+    assert resolve_url(base, href) == urljoin(base, href)

@@ -144,3 +144,29 @@ def test_the_fixture_site_parses_cleanly(tmp_path: Path) -> None:
     record = json.loads((tmp_path / "cases/newtfh-271472.json").read_text(encoding="utf-8"))
     assert record["source"]["url"].endswith("/submitted_271472.html")
     assert record["images"][0]["url"].endswith("/fig1-submitted.jpg")
+
+
+def test_jobs_give_the_same_files_and_failures_keep_their_message(tmp_path: Path) -> None:
+    # --jobs 2 parses on worker processes; output, summary and failure lines must not change.
+    (tmp_path / "empty.html").write_bytes(b"")
+    results = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        results[jobs] = run(
+            "parse", "fixtures/html", tmp_path / "empty.html", "--out", out, "--jobs", jobs, "-v"
+        )
+        assert results[jobs].returncode == 1
+        assert "empty.html: empty file\nTraceback" in results[jobs].stderr
+        assert "InputError" in results[jobs].stderr
+    assert results["1"].stdout.replace("out1", "out2") == results["2"].stdout
+    files = {
+        jobs: sorted(p.relative_to(tmp_path / f"out{jobs}") for p in (tmp_path / f"out{jobs}").rglob("*"))
+        for jobs in ("1", "2")
+    }
+    assert files["1"] == files["2"] and len(files["1"]) == 30  # cases/, 28 records, cases.jsonl
+    for name in files["1"]:
+        if (tmp_path / "out1" / name).is_file():
+            assert (tmp_path / "out1" / name).read_bytes() == (tmp_path / "out2" / name).read_bytes(), name
+    lines = (tmp_path / "out2/cases.jsonl").read_text(encoding="utf-8").splitlines()
+    ids = [json.loads(line)["case_id"] for line in lines]
+    assert ids == sorted(ids) and len(ids) == 28

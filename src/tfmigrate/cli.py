@@ -12,7 +12,7 @@ import re
 import sys
 import traceback
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,20 +22,18 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
 from tfmigrate import __version__
+from tfmigrate.batch import ParsedFile, find_pages, parse_files
 from tfmigrate.config import DEFAULT_HTTP_DELAY, CrawlSettings
 from tfmigrate.crawl import Crawler, CrawlEvent
 from tfmigrate.doctor import examine, forget_damaged
-from tfmigrate.errors import InputError, NotACasePageError, TfMigrateError
-from tfmigrate.export.jsonfiles import write_cases
+from tfmigrate.errors import TfMigrateError
+from tfmigrate.export.jsonfiles import CaseFiles
 from tfmigrate.export.registry import ENTRY_POINT_GROUP, ExportOptions, available_exporters, describe, export
-from tfmigrate.models import Case, case_json_schema
-from tfmigrate.parse import MAX_PAGE_BYTES, parse_page
+from tfmigrate.models import case_json_schema
 from tfmigrate.pipeline import MigrateOptions, MigrateResult, default_source, is_image_size_twin, migrate
 from tfmigrate.stats import measure, read_records
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
-# What a directory walk reads as pages; image and cine files beside them are not pages.
-PAGE_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".txt", ""})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", nargs="+", type=Path, metavar="PATH", help="page files or directories of them"
     )
     parse.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    add_jobs_option(parse)
     parse.add_argument("-v", "--verbose", action="store_true", help="tracebacks for failed pages")
     parse.add_argument("-q", "--quiet", action="store_true", help="no summary line")
 
@@ -98,13 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate_parser.add_argument(
         "--prune", action="store_true", help="delete records of withdrawn pages (kept and marked by default)"
     )
-    migrate_parser.add_argument(
-        "--jobs",
-        type=int,
-        default=os.cpu_count() or 1,
-        metavar="N",
-        help="parsing processes (default: CPU count)",
-    )
+    add_jobs_option(migrate_parser)
     add_crawl_options(migrate_parser)
     migrate_parser.add_argument("-v", "--verbose", action="store_true", help="tracebacks, and a line per URL")
     migrate_parser.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
@@ -244,6 +237,16 @@ def crawl_settings(args: argparse.Namespace) -> CrawlSettings:
     )
 
 
+def add_jobs_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="parsing processes (default: CPU count)",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "schema":
@@ -259,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_doctor(args.out, repair=args.repair)  # -q: doctor prints only problems anyway
     if args.command == "stats":
         return run_stats(args.out, as_json=args.json)
-    return run_parse(args.paths, args.out, verbose=args.verbose, quiet=args.quiet)
+    return run_parse(args.paths, args.out, jobs=max(1, args.jobs), verbose=args.verbose, quiet=args.quiet)
 
 
 def run_crawl(args: argparse.Namespace) -> int:
@@ -484,8 +487,7 @@ def schema_json() -> str:
 
 @dataclass
 class ParseSummary:
-    cases: dict[str, Case] = field(default_factory=dict)
-    sources: dict[str, Path] = field(default_factory=dict)
+    sources: dict[str, Path] = field(default_factory=dict)  # case id -> the page its record is from
     skipped: int = 0
     failed: int = 0
     duplicates: int = 0
@@ -493,81 +495,54 @@ class ParseSummary:
 
     def line(self, out_dir: Path) -> str:
         return (
-            f"parsed {len(self.cases)}, skipped {self.skipped} (not a case page), failed {self.failed}"
+            f"parsed {len(self.sources)}, skipped {self.skipped} (not a case page), failed {self.failed}"
             + (f", duplicates {self.duplicates}" if self.duplicates else "")
             + (f", image-size alternates {self.alternates}" if self.alternates else "")
             + f" -> {out_dir / 'cases'}"
         )
 
+    def keeps(self, parsed: ParsedFile) -> bool:
+        """Whether this page's record goes out: the first page of a case id, or newtfh's as-submitted
+        twin of a small page."""
+        first = self.sources.get(parsed.case_id)
+        if first is not None:
+            if not is_image_size_twin(first.resolve().as_posix(), parsed.path.resolve().as_posix()):
+                self.duplicates += 1
+                print(
+                    f"tfmigrate: {parsed.path}: case {parsed.case_id} already read from {first}; kept that",
+                    file=sys.stderr,
+                )
+                return False
+            self.alternates += 1
+            if parsed.path.name.startswith("small_"):
+                return False
+        self.sources[parsed.case_id] = parsed.path
+        return True
 
-def run_parse(paths: Sequence[Path], out_dir: Path, *, verbose: bool, quiet: bool) -> int:
+
+def run_parse(paths: Sequence[Path], out_dir: Path, *, jobs: int, verbose: bool, quiet: bool) -> int:
     missing = [p for p in paths if not p.exists()]
     if missing:
         return usage_error(f"no such file or directory: {missing[0]}")
     summary = ParseSummary()
-    for path in iter_pages(paths):
-        try:
-            case = parse_page(read_page(path), path.resolve().as_uri())
-        except NotACasePageError:
-            summary.skipped += 1
-            continue
-        except (TfMigrateError, OSError) as exc:
-            summary.failed += 1
-            report_failure(path, exc, verbose)
-            continue
-        except Exception as exc:  # a parser bug must not end the batch; -v shows where it is
-            summary.failed += 1
-            report_failure(path, exc, verbose, prefix="internal error: ")
-            continue
-        first = summary.sources.get(case.case_id)
-        if first is not None:
-            if not is_image_size_twin(first.resolve().as_posix(), path.resolve().as_posix()):
-                summary.duplicates += 1
-                print(
-                    f"tfmigrate: {path}: case {case.case_id} already read from {first}; kept that",
-                    file=sys.stderr,
-                )
-                continue
-            summary.alternates += 1
-            if path.name.startswith("small_"):
-                continue
-        summary.cases[case.case_id] = case
-        summary.sources[case.case_id] = path
     try:
-        write_cases((summary.cases[k] for k in sorted(summary.cases)), out_dir)
+        with CaseFiles(out_dir) as output:
+            for parsed in parse_files(find_pages(paths), jobs):
+                if parsed.outcome == "skipped":
+                    summary.skipped += 1
+                elif parsed.outcome == "failed":
+                    summary.failed += 1
+                    print(f"tfmigrate: {parsed.path}: {parsed.message}", file=sys.stderr)
+                    if verbose:
+                        print(parsed.trace, end="", file=sys.stderr)
+                elif summary.keeps(parsed):
+                    output.write(parsed.case_id, parsed.pretty, parsed.line)
+            output.finish()
     except OSError as exc:
         return usage_error(f"cannot write to {out_dir}: {exc.strerror or exc}")
     if not quiet:
         print(summary.line(out_dir))
     return EXIT_FAILURES if summary.failed else EXIT_OK
-
-
-def iter_pages(paths: Sequence[Path]) -> Iterator[Path]:
-    """Files as given, and the page files below directories, in a stable order."""
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES and not p.name.startswith(".")
-            )
-        else:
-            yield path
-
-
-def read_page(path: Path) -> bytes:
-    with path.open("rb") as handle:
-        raw = handle.read(MAX_PAGE_BYTES + 1)
-    if len(raw) > MAX_PAGE_BYTES:
-        raise InputError(f"over the {MAX_PAGE_BYTES:,}-byte page limit")
-    return raw
-
-
-def report_failure(path: Path, exc: BaseException, verbose: bool, prefix: str = "") -> None:
-    message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    print(f"tfmigrate: {path}: {prefix}{message}", file=sys.stderr)
-    if verbose:
-        traceback.print_exception(exc, file=sys.stderr)
 
 
 def usage_error(message: str) -> int:

@@ -16,7 +16,6 @@ import os
 import re
 import uuid
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Protocol
@@ -36,6 +35,7 @@ from tfmigrate.filenames import UNSAFE_RE, safe_name
 from tfmigrate.media import sniff_media
 from tfmigrate.models import Case, Image, Issue, case_json_schema
 from tfmigrate.parse import parse_page
+from tfmigrate.workers import map_in_order
 
 ARCHIVE_DIR = "archive"
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
@@ -280,15 +280,9 @@ def parse_pages(
             tasks.append(
                 ParseTask(page.url, page.sha256, index.warc_dir, page.location, page.charset, scratch)
             )
-    if jobs <= 1 or len(tasks) < 2 * jobs:
-        for task in tasks:
-            progress.advance()
-            yield parse_task(task)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for outcome in pool.map(parse_task, tasks, chunksize=max(1, min(64, len(tasks) // (jobs * 8)))):
-            progress.advance()
-            yield outcome
+    for outcome in map_in_order(parse_task, tasks, jobs):
+        progress.advance()
+        yield outcome
 
 
 def reuse_previous(page: ArchivedPage, previous: PreviousRun, scratch: Path) -> PageResult | None:

@@ -4,44 +4,39 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-import lxml.etree
-import lxml.html
+from tfmigrate.blocks import base_href, parse_tree
 
-from tfmigrate.blocks import HTML_PARSER, base_href
-
-# (element, attribute) pairs that name another resource of the site. The Java cine viewer of
+# The attributes of each element that name another resource of the site. The Java cine viewer of
 # 1997 (gi005) names its frames in <applet>/<param>; later pages link AVI files with <a href>.
-LINK_ATTRIBUTES: tuple[tuple[str, str], ...] = (
-    ("a", "href"),
-    ("area", "href"),
-    ("img", "src"),
-    ("img", "lowsrc"),
-    ("frame", "src"),
-    ("iframe", "src"),
-    ("embed", "src"),
-    ("object", "data"),
-    ("applet", "code"),
-    ("body", "background"),
-    ("td", "background"),
-    ("table", "background"),
-    ("input", "src"),
-    ("link", "href"),
-)
+LINK_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "a": ("href",),
+    "area": ("href",),
+    "img": ("src", "lowsrc"),
+    "frame": ("src",),
+    "iframe": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "applet": ("code",),
+    "body": ("background",),
+    "td": ("background",),
+    "table": ("background",),
+    "input": ("src",),
+    "link": ("href",),
+}
 PARAM_FILE_SUFFIXES = (".gif", ".jpg", ".jpeg", ".png", ".avi", ".mov", ".mpg", ".html", ".htm")
 
 
 def extract_links(html: bytes, base_url: str) -> list[str]:
     """Absolute URLs in document order, without duplicates; never raises on broken markup."""
-    try:
-        root = lxml.html.document_fromstring(html, parser=HTML_PARSER)
-    except (lxml.etree.ParserError, ValueError):
+    root = parse_tree(html)
+    if root is None:
         return []
     base = base_href(root, base_url) or base_url
     found: dict[str, None] = {}
-    for element in root.iter(lxml.etree.Element):
-        tag = element.tag.lower() if isinstance(element.tag, str) else ""
-        values = [element.get(attr) for t, attr in LINK_ATTRIBUTES if t == tag]
-        parameter = element.get("value") if tag == "param" else None
+    # lxml picks the elements in C; lxml's HTML parser gives tag names in lower case.
+    for element in root.iter(*LINK_ATTRIBUTES, "param"):
+        values = [element.get(attribute) for attribute in LINK_ATTRIBUTES.get(element.tag, ())]
+        parameter = element.get("value") if element.tag == "param" else None
         if parameter and parameter.lower().endswith(PARAM_FILE_SUFFIXES):
             values.append(parameter)
         for value in values:

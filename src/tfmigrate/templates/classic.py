@@ -69,7 +69,8 @@ CINE_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 # gi005 (1997): a note offering the prototype Java cine viewer.
-JAVA_CINE_RE = re.compile(r"\bJava-enabled browser\b|\bcine viewer\b", re.IGNORECASE)
+# It is searched in every line of a case's head; the lookahead lets the scan skip most positions fast.
+JAVA_CINE_RE = re.compile(r"(?=[JjCc])\b(?:Java-enabled browser|cine viewer)\b", re.IGNORECASE)
 MAIN_IMAGE_TAIL_RE = re.compile(r"^in a separate image viewer\.?$", re.IGNORECASE)
 CAPTION_WORDS_RE = re.compile(r"\b(?:images?|views?|projections?)\b", re.IGNORECASE)
 MAX_CAPTION_LENGTH = 100
