@@ -69,7 +69,8 @@ class MigrateOptions:
 
 @dataclass(frozen=True)
 class PageResult:
-    """What one archived page gave: a record (kept on disk until written), a skip or a failure."""
+    """What one archived page gave: a record (kept on disk until written, or the last run's when
+    reused), a skip or a failure."""
 
     url: str
     sha256: str
@@ -176,7 +177,10 @@ def build_generation(
             gone = archived is not None and archived.is_gone
             if gone and options.prune:
                 continue
-            record = load_scratch(scratch, page.url)
+            if page.reused and old is not None:  # same bytes, same parser: the last run's record
+                record = old.model_copy(update={"withdrawn": None})
+            else:
+                record = load_scratch(scratch, page.url)
             attach_images(record, index, generation)
             if gone and archived is not None:
                 record.withdrawn = (old.withdrawn if old and old.withdrawn else None) or fetch_date(archived)
@@ -272,7 +276,7 @@ def parse_pages(
     """Parse pages on a process pool; reuse what the previous run got from the same bytes."""
     tasks: list[ParseTask] = []
     for page in pages:
-        reused = reuse_previous(page, previous, scratch)
+        reused = reuse_previous(page, previous)
         if reused is not None:
             progress.advance()
             yield reused
@@ -285,7 +289,9 @@ def parse_pages(
         yield outcome
 
 
-def reuse_previous(page: ArchivedPage, previous: PreviousRun, scratch: Path) -> PageResult | None:
+def reuse_previous(page: ArchivedPage, previous: PreviousRun) -> PageResult | None:
+    """A result without parsing when the last run read the same bytes with this parser version and
+    kept the record from this page; the record itself is read again when it is written."""
     known = previous.pages.get(page.url)
     if not known or known.get("sha256") != page.sha256 or known.get("parser") != __version__:
         return None
@@ -294,8 +300,6 @@ def reuse_previous(page: ArchivedPage, previous: PreviousRun, scratch: Path) -> 
     record = previous.record(known["case_id"]) if known["result"] == "case" else None
     if record is None or record.source.url != page.url:
         return None
-    record = record.model_copy(update={"withdrawn": None})
-    scratch_path(scratch, page.url).write_text(record.model_dump_json(), encoding="utf-8")
     return PageResult(page.url, page.sha256, "case", case_id=record.case_id, reused=True)
 
 

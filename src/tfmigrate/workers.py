@@ -6,6 +6,7 @@ the others. Few items are not worth starting workers for.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -21,5 +22,7 @@ def map_in_order(func: Callable[[T], R], items: Sequence[T], jobs: int) -> Itera
         return
     # Chunks amortise the pipe round trips; several chunks per worker keep both busy to the end.
     chunksize = max(1, min(64, len(items) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # Fresh interpreters, not forks: a fork would start as a copy of this process, whose heap after a
+    # crawl is tens of MB (counted again in every worker) and whose threads make forking unsafe.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         yield from pool.map(func, items, chunksize=chunksize)

@@ -28,6 +28,10 @@ from tfmigrate.crawl.state import CrawlState, Run, UrlRow, state_error
 from tfmigrate.crawl.urls import Scope, canonical_url, path_to_url
 from tfmigrate.errors import OutputError, StartError
 
+# Counting the queue costs SQLite a walk over every queued URL: once per event it made a re-run of
+# 10,000 URLs quadratic (benchmarks/), so the progress count is refreshed at most this often (s).
+QUEUE_COUNT_INTERVAL = 0.5
+
 STATE_FILE = "state.sqlite"
 WARC_DIR = "warc"
 MAX_URL_LENGTH = 4096
@@ -116,6 +120,7 @@ class Crawler:
         self.on_event = on_event or (lambda event: None)
         self.scope = Scope.around(scope_url, settings.include, settings.exclude, settings.follow_action_links)
         self.is_http = self.scope.scheme in ("http", "https")
+        self._queued = (0, -QUEUE_COUNT_INTERVAL)  # (last count, when it was taken)
 
     def run(self) -> CrawlSummary:
         """Crawl into the archive; a full disk or unwritable archive ends the run as OutputError."""
@@ -171,7 +176,7 @@ class Crawler:
             return fetcher.fetch(url, conditional_headers(row), self.scope)
 
         with ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="fetch") as pool:
-            in_flight: dict[Future[FetchResult], str] = {}
+            in_flight: dict[Future[FetchResult], tuple[str, UrlRow | None]] = {}
             while True:
                 while len(in_flight) < self.settings.concurrency and (url := state.claim_next()):
                     refusal = self.scope.refusal(url)
@@ -184,13 +189,14 @@ class Crawler:
                         state.record(url, outcome="skipped", reason=refusal)
                         self.emit(state, CrawlEvent("skipped", url, "skipped", detail=refusal))
                         continue
-                    in_flight[pool.submit(fetch, url, state.row(url))] = url
+                    row = state.row(url)
+                    in_flight[pool.submit(fetch, url, row)] = (url, row)
                 if not in_flight:
                     break
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
-                    url = in_flight.pop(future)
-                    summary.bytes += self._record(state, archive, url, future.result())
+                    url, row = in_flight.pop(future)
+                    summary.bytes += self._record(state, archive, url, row, future.result())
         return summary
 
     def _read_robots(
@@ -214,9 +220,11 @@ class Crawler:
         self.emit(state, CrawlEvent("robots", url, status=final.status, detail=rules.status))
         return rules
 
-    def _record(self, state: CrawlState, archive: WarcArchive, url: str, result: FetchResult) -> int:
-        """Archive a fetch's exchanges and commit the URL's outcome; the bytes it brought."""
-        previous = state.row(url)
+    def _record(
+        self, state: CrawlState, archive: WarcArchive, url: str, previous: UrlRow | None, result: FetchResult
+    ) -> int:
+        """Archive a fetch's exchanges and commit the URL's outcome; the bytes it brought. ``previous``
+        is the URL's row as it was when the fetch began (nothing else writes it meanwhile)."""
         location: WarcLocation | None = None
         for exchange in result.exchanges:
             if exchange.status == 304 and previous is not None and previous.location is not None:
@@ -249,7 +257,11 @@ class Crawler:
         return size
 
     def emit(self, state: CrawlState, event: CrawlEvent) -> None:
-        self.on_event(replace(event, queued=state.queued()))
+        count, taken = self._queued
+        if (now := time.monotonic()) - taken >= QUEUE_COUNT_INTERVAL:
+            count = state.queued()
+            self._queued = (count, now)
+        self.on_event(replace(event, queued=count))
 
     def _classify(
         self, url: str, final: Exchange, previous: UrlRow | None, location: WarcLocation | None
