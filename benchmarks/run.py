@@ -709,7 +709,12 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="smoke test: 500 pages, 1 rep, sizes 200,1000")
     ap.add_argument("--work", type=Path, help="scratch folder (default: a temp dir, deleted at the end)")
     ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    ap.add_argument("--render", type=Path, metavar="RESULTS_JSON",
+                    help="only write the report (--out) again from a results .json, e.g. after editing CHANGES.md")
     args = ap.parse_args()
+    if args.render:
+        write_report(json.loads(args.render.read_text(encoding="utf-8")), args.out)
+        return 0
     if args.quick:
         args.pages, args.reps, args.migrate_reps, args.mem_sizes = 500, 1, 1, "200,1000"
     sections = set(args.sections.split(","))
