@@ -780,7 +780,8 @@ def main() -> int:
         for section in results.values():  # drop captured outputs from the JSON
             _strip(section)
         json_path = args.out.with_name(args.out.stem.lower() + ".json")
-        json_path.write_text(json.dumps(results, indent=1, default=str))
+        # The scratch folder's name is this machine's and this run's: the JSON says WORK instead.
+        json_path.write_text(json.dumps(results, indent=1, default=str).replace(f"{work}/", "WORK/"))
         write_report(results, args.out)
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
