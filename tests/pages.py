@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import FIXTURES, REALPAGES, SEED, SHARED, SITE, SITE_BASE_URL
+from tfmigrate.errors import TfMigrateError
+from tfmigrate.export.jsonfiles import case_to_json
 from tfmigrate.models import Case
 from tfmigrate.parse import parse_page
 
@@ -63,3 +66,10 @@ def real_pages() -> list[Page]:
 
 def all_pages() -> list[Page]:
     return site_pages() + variant_pages() + real_pages()
+
+
+def parses_or_refuses(raw: bytes, url: str = SITE_BASE_URL + "bs125te148.html") -> None:
+    """The never-crash property: a record that serialises, or one of the package's own errors (a typed
+    refusal is a correct answer); anything else propagates and fails the test."""
+    with contextlib.suppress(TfMigrateError):
+        case_to_json(parse_page(raw, url))

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SEED, SITE, SITE_BASE_URL
-from tfmigrate.errors import TfMigrateError
+from tests.pages import parses_or_refuses
 from tfmigrate.export.jsonfiles import case_to_json
 from tfmigrate.parse import parse_page
 
 PAGES = [SEED.read_bytes()] + [p.read_bytes() for p in sorted(SITE.glob("*te*.html"))[:8]]
 URL = SITE_BASE_URL + "bs125te148.html"
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def parses_or_refuses(raw: bytes) -> None:
-    with contextlib.suppress(TfMigrateError):  # a typed refusal is a correct answer
-        case_to_json(parse_page(raw, URL))
 
 
 @SETTINGS

@@ -8,7 +8,6 @@ coverage-guided sessions).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 from types import FrameType
@@ -17,16 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SEED, SITE
-from tfmigrate.errors import TfMigrateError
-from tfmigrate.export.jsonfiles import case_to_json
-from tfmigrate.parse import MAX_PAGE_BYTES, parse_page
+from tests.pages import parses_or_refuses
+from tfmigrate.parse import MAX_PAGE_BYTES
 
 EXAMPLES = int(os.environ.get("TFMIGRATE_FUZZ_EXAMPLES", "500"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=2000, suppress_health_check=list(HealthCheck))
 PAGES = [SEED.read_bytes()] + [
     p.read_bytes() for p in sorted(SITE.rglob("*.html")) if "te" in p.name or "_" in p.name
 ]
-URL = "http://gamma.wustl.edu/bs125te148.html"
 LABELS = (
     b"Diagnosis:", b"Case Author(s):", b"Full history:", b"Findings:", b"References:", b"Case number:",
     b"Authored By:", b"General Discussion:", b"View main image(bs)",
@@ -41,12 +38,6 @@ position = st.floats(min_value=0, max_value=1)
 
 def at(data: bytes, fraction: float) -> int:
     return int(len(data) * fraction)
-
-
-def parses_or_refuses(raw: bytes) -> None:
-    """The property: a record that serialises, or one of the package's own errors."""
-    with contextlib.suppress(TfMigrateError):
-        case_to_json(parse_page(raw, URL))
 
 
 @FUZZ
