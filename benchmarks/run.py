@@ -87,7 +87,7 @@ def machine_facts() -> dict:
         "import json,sys,lxml.etree as e,importlib.metadata as m;"
         "print(json.dumps({'python':sys.version.split()[0],'lxml':'.'.join(map(str,e.LXML_VERSION)),"
         "'libxml2':'.'.join(map(str,e.LIBXML_VERSION)),"
-        "**{p:m.version(p) for p in ('tfmigrate','pydantic','requests','warcio','protego')}}))"]))
+        "**{p:m.version(p) for p in ('tfmigrate','pydantic','urllib3','warcio','protego')}}))"]))
     return {
         "cpu": cpu, "cores": os.cpu_count(), "mem_total_mb": int(mem) // 1024,
         "kernel": platform.release(), "runner_python": platform.python_version(),
@@ -450,7 +450,7 @@ def write_report(results: dict, path: Path) -> None:
     a(f"- CPU: {m['cpu']}, {m['cores']} cores, {m['mem_total_mb']} MB RAM, Linux {m['kernel']}")
     p = m["project"]
     a(f"- Project venv: Python {p['python']}, tfmigrate {p['tfmigrate']}, lxml {p['lxml']} (libxml2 {p['libxml2']}), "
-      f"pydantic {p['pydantic']}, requests {p['requests']}, warcio {p['warcio']}, protego {p['protego']}")
+      f"pydantic {p['pydantic']}, urllib3 {p.get('urllib3', '?')}, warcio {p['warcio']}, protego {p['protego']}")
     a(f"- Scrapy venv (benchmarks/.venv-scrapy, not a project dependency): {m['scrapy']}, {m['scrapy_python']}")
     a(f"- Server: {m['nginx']} (1 worker process, etag on, access log off, 127.0.0.1); client tools: {m['wget']}")
     a(f"- Runner: Python {m['runner_python']}\n")

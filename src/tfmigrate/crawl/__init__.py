@@ -1,4 +1,4 @@
-"""Crawling a legacy site politely into WARC files: the only package that imports requests."""
+"""Crawling a legacy site politely into WARC files: the only package that talks HTTP."""
 
 from tfmigrate.crawl.crawler import STATE_FILE, WARC_DIR, Crawler, CrawlEvent, CrawlSummary
 

@@ -1,7 +1,10 @@
-"""Fetching one URL: over HTTP with requests (retries, timeouts, caps, redirects), or from disk.
+"""Fetching one URL: over HTTP with urllib3 (retries, timeouts, caps, redirects), or from disk.
 
-The only module that imports requests. Every way a fetch can fail ends as a ``FetchResult`` with
-a ``failure`` reason, never as an exception: the crawl records it and goes on.
+The only module that talks HTTP. It uses urllib3's connection pool and Retry directly, not through
+requests: requests' per-call preparation (merging session settings, hooks, cookies, re-parsing the
+URL) cost 0.34 ms of CPU per conditional request on top of urllib3's 0.22 ms (benchmarks/), and a
+re-run is one conditional request per URL. Every way a fetch can fail ends as a ``FetchResult``
+with a ``failure`` reason, never as an exception: the crawl records it and goes on.
 """
 
 from __future__ import annotations
@@ -17,9 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import url2pathname
 
-import requests
 import urllib3
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from tfmigrate.config import CrawlSettings
@@ -111,7 +112,10 @@ def decode_body(exchange: Exchange) -> bytes:
     return exchange.body
 
 
-def new_session(settings: CrawlSettings) -> requests.Session:
+def new_pool(settings: CrawlSettings) -> urllib3.PoolManager:
+    """Connections kept alive, at most ``concurrency`` per host (a fetch waits for a free one).
+
+    urllib3 reads no proxy or netrc settings from the environment: the crawl talks to the site only."""
     retry = Retry(
         total=settings.retries,
         connect=settings.retries,
@@ -127,22 +131,27 @@ def new_session(settings: CrawlSettings) -> requests.Session:
         retry_after_max=settings.retry_after_max,
         raise_on_status=False,
     )
-    adapter = HTTPAdapter(max_retries=retry, pool_maxsize=settings.concurrency, pool_block=True)
-    session = requests.Session()
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    session.headers.update({"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING})
-    session.trust_env = False  # no proxies or netrc from the environment: the crawl talks to the site only
-    return session
+    return urllib3.PoolManager(
+        num_pools=4,
+        maxsize=settings.concurrency,
+        block=True,
+        retries=retry,
+        timeout=urllib3.Timeout(connect=settings.connect_timeout, read=settings.read_timeout),
+    )
 
 
 class HttpFetcher:
     def __init__(self, settings: CrawlSettings) -> None:
         self.settings = settings
-        self.session = new_session(settings)
+        self.pool = new_pool(settings)
+        self.headers = {
+            "User-Agent": settings.user_agent,
+            "Accept-Encoding": ACCEPT_ENCODING,
+            "Accept": "*/*",
+        }
 
     def close(self) -> None:
-        self.session.close()
+        self.pool.clear()
 
     def fetch(
         self, url: str, validators: dict[str, str] | None = None, scope: Scope | None = None
@@ -178,32 +187,35 @@ class HttpFetcher:
         result.failure = f"more than {self.settings.max_redirects} redirects"
         return result
 
-    def _get(self, url: str, headers: dict[str, str]) -> tuple[Exchange | None, str | None]:
-        timeout = (self.settings.connect_timeout, self.settings.read_timeout)
+    def _get(self, url: str, validators: dict[str, str]) -> tuple[Exchange | None, str | None]:
+        headers = {**self.headers, **validators}
         try:
-            response = self.session.get(
-                url, headers=headers, stream=True, allow_redirects=False, timeout=timeout
+            response = self.pool.request(
+                "GET", url, headers=headers, preload_content=False, decode_content=False, redirect=False
             )
-        except requests.RequestException as exc:
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
             return None, describe_error(exc)
-        with response:
-            exchange = Exchange(
-                url=url,
-                request_headers=list(response.request.headers.items()),
-                status=response.status_code,
-                reason=response.reason or "",
-                response_headers=list(response.raw.headers.items()),
-                http_version="HTTP/1.0" if response.raw.version == 10 else "HTTP/1.1",
-            )
-            if exchange.status in RETRY_STATUSES:
-                self._read_body(response, exchange)
-                return (
-                    exchange,
-                    f"HTTP {exchange.status} {exchange.reason} after {self.settings.retries} retries",
-                )
-            return exchange, self._read_body(response, exchange)
+        exchange = Exchange(
+            url=url,
+            request_headers=list(headers.items()),
+            status=response.status,
+            reason=response.reason or "",
+            response_headers=list(response.headers.items()),
+            http_version="HTTP/1.0" if response.version == 10 else "HTTP/1.1",
+        )
+        complete = False
+        try:
+            failure = self._read_body(response, exchange)
+            complete = failure is None
+        finally:
+            if not complete:
+                response.close()  # a body cut short leaves the connection unusable
+            response.release_conn()
+        if exchange.status in RETRY_STATUSES:
+            return exchange, f"HTTP {exchange.status} {exchange.reason} after {self.settings.retries} retries"
+        return exchange, failure
 
-    def _read_body(self, response: requests.Response, exchange: Exchange) -> str | None:
+    def _read_body(self, response: urllib3.BaseHTTPResponse, exchange: Exchange) -> str | None:
         """Stream the body into the exchange within the caps; the reason when it stops short."""
         decoder = BodyDecoder(exchange.header("Content-Encoding"), self.settings.max_bytes)
         chunks: list[bytes] = []
@@ -221,7 +233,7 @@ class HttpFetcher:
             exchange.truncated, failure = "length", str(exc)
         except zlib.error as exc:
             failure = f"body does not decode as {exchange.header('Content-Encoding')}: {exc}"
-        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
             exchange.truncated, failure = "disconnect", describe_error(exc)
         exchange.body = b"".join(chunks)
         exchange.decoded_size = decoder.size
@@ -229,10 +241,10 @@ class HttpFetcher:
         return failure
 
 
-def iter_raw(response: requests.Response) -> Iterator[bytes]:
+def iter_raw(response: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
     """Chunks as they arrive: ``read1`` returns what one read gives, so a server trickling a byte
     at a time cannot hold a fetch past ``max_time`` (``stream`` waits for a full chunk)."""
-    while chunk := response.raw.read1(CHUNK_SIZE, decode_content=False):
+    while chunk := response.read1(CHUNK_SIZE, decode_content=False):
         yield chunk
 
 
