@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -31,6 +31,8 @@ from tfmigrate.errors import OutputError, StartError
 # Counting the queue costs SQLite a walk over every queued URL: once per event it made a re-run of
 # 10,000 URLs quadratic (benchmarks/), so the progress count is refreshed at most this often (s).
 QUEUE_COUNT_INTERVAL = 0.5
+# URLs claimed from the queue per transaction; a killed crawl puts claimed URLs back in the queue.
+CLAIM_BATCH = 32
 
 STATE_FILE = "state.sqlite"
 WARC_DIR = "warc"
@@ -176,28 +178,42 @@ class Crawler:
             return fetcher.fetch(url, conditional_headers(row), self.scope)
 
         with ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="fetch") as pool:
-            in_flight: dict[Future[FetchResult], tuple[str, UrlRow | None]] = {}
+            in_flight: dict[Future[FetchResult], UrlRow] = {}
+            claimed: deque[UrlRow] = deque()
             while True:
-                while len(in_flight) < self.settings.concurrency and (url := state.claim_next()):
-                    refusal = self.scope.refusal(url)
-                    if refusal is None and not robots.can_fetch(url):
-                        refusal = f"robots.txt disallows it ({robots.status})"
-                        state.record(url, outcome="failed", reason=refusal)
-                        self.emit(state, CrawlEvent("failed", url, "failed", detail=refusal))
-                        continue
-                    if refusal:
-                        state.record(url, outcome="skipped", reason=refusal)
-                        self.emit(state, CrawlEvent("skipped", url, "skipped", detail=refusal))
-                        continue
-                    row = state.row(url)
-                    in_flight[pool.submit(fetch, url, row)] = (url, row)
+                while len(in_flight) < self.settings.concurrency:
+                    claimed = claimed or self._claim(state, robots)
+                    if not claimed:
+                        break
+                    row = claimed.popleft()
+                    in_flight[pool.submit(fetch, row.url, row)] = row
                 if not in_flight:
                     break
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
-                    url, row = in_flight.pop(future)
-                    summary.bytes += self._record(state, archive, url, row, future.result())
+                    row = in_flight.pop(future)
+                    summary.bytes += self._record(state, archive, row.url, row, future.result())
         return summary
+
+    def _claim(self, state: CrawlState, robots: RobotsRules) -> deque[UrlRow]:
+        """The next queued URLs to fetch; those out of scope or disallowed by robots.txt on the way
+        are recorded as such, a batch at a time. Empty when the queue is."""
+        while rows := state.claim(CLAIM_BATCH):
+            fetchable: deque[UrlRow] = deque()
+            refused: list[tuple[str, str, str]] = []
+            for row in rows:
+                if refusal := self.scope.refusal(row.url):
+                    refused.append((row.url, "skipped", refusal))
+                elif not robots.can_fetch(row.url):
+                    refused.append((row.url, "failed", f"robots.txt disallows it ({robots.status})"))
+                else:
+                    fetchable.append(row)
+            state.record_unfetched(refused)
+            for url, outcome, reason in refused:
+                self.emit(state, CrawlEvent(outcome, url, outcome, detail=reason))
+            if fetchable:
+                return fetchable
+        return deque()
 
     def _read_robots(
         self, state: CrawlState, archive: WarcArchive, fetcher: HttpFetcher | FileFetcher

@@ -64,7 +64,8 @@ CREATE TABLE IF NOT EXISTS warc_files (
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """``2026-11-24T16:55:47.123456Z`` (isoformat: strftime cost a re-run 2% of its time)."""
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 @dataclass(frozen=True)
@@ -202,25 +203,30 @@ class CrawlState:
             self._add([url], run_id, parent=None)
             self.db.execute("UPDATE urls SET state = 'in_flight', run_id = ? WHERE url = ?", (run_id, url))
 
-    def claim_next(self) -> str | None:
-        """The next queued URL in discovery order, marked in flight."""
+    def claim(self, limit: int) -> list[UrlRow]:
+        """The next queued URLs in discovery order (at most ``limit``), marked in flight, with their
+        rows as they are before the fetch. Claimed in batches: one transaction for many URLs."""
         with self.transaction():
-            row = self.db.execute(
-                "SELECT url FROM urls WHERE state = 'queued' ORDER BY rowid LIMIT 1"
-            ).fetchone()
-            if row is None:
-                return None
-            self.db.execute(
-                "UPDATE urls SET state = 'in_flight', attempts = attempts + 1 WHERE url = ?", (row["url"],)
+            rows = self.db.execute(
+                "SELECT * FROM urls WHERE state = 'queued' ORDER BY rowid LIMIT ?", (limit,)
+            ).fetchall()
+            self.db.executemany(
+                "UPDATE urls SET state = 'in_flight', attempts = attempts + 1 WHERE url = ?",
+                [(row["url"],) for row in rows],
             )
-            return str(row["url"])
+        return [to_row(row) for row in rows]
 
     def queued(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM urls WHERE state = 'queued'").fetchone()[0])
 
-    def row(self, url: str) -> UrlRow | None:
-        found = self.db.execute("SELECT * FROM urls WHERE url = ?", (url,)).fetchone()
-        return to_row(found) if found else None
+    def record_unfetched(self, decisions: list[tuple[str, str, str]]) -> None:
+        """(url, outcome, reason) of URLs decided without a fetch (out of scope, disallowed), in one
+        transaction: a site can link thousands of them (newtfh's comment/edit links on every case)."""
+        with self.transaction():
+            self.db.executemany(
+                "UPDATE urls SET state = 'done', outcome = ?, reason = ? WHERE url = ?",
+                [(outcome, reason, url) for url, outcome, reason in decisions],
+            )
 
     def record(
         self,
