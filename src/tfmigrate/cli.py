@@ -92,7 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--archive", type=Path, metavar="DIR", help="crawl archive (default DIR/archive)"
     )
     migrate_parser.add_argument(
-        "--reparse", action="store_true", help="rebuild DIR from its archive alone, with no network access"
+        "--reparse",
+        action="store_true",
+        help="rebuild DIR from its archive alone: parse every page again, with no network access",
     )
     migrate_parser.add_argument(
         "--prune", action="store_true", help="delete records of withdrawn pages (kept and marked by default)"

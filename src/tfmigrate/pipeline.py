@@ -156,7 +156,9 @@ def build_generation(
     scratch = generation.path(".parsed")
     scratch.mkdir()
     progress.phase("parse", len(pages))
-    results = list(parse_pages(pages, index, previous, scratch, options.jobs, progress))
+    # --reparse rebuilds: every page is parsed again, so no record of the last run is trusted as is.
+    reusable = PreviousRun.load(None) if options.reparse else previous
+    results = list(parse_pages(pages, index, reusable, scratch, options.jobs, progress))
     result.parsed = sum(1 for r in results if r.kind != "skipped" and not r.reused)
     result.reused = sum(1 for r in results if r.reused)
     result.skipped = sum(1 for r in results if r.kind == "skipped")
@@ -166,43 +168,45 @@ def build_generation(
 
     changes: dict[str, list[Any]] = {k: [] for k in CHANGE_KINDS}
     summaries: list[dict[str, Any]] = []
-    case_ids = sorted(set(chosen) | set(previous.case_ids))
+    case_ids = sorted(set(chosen) | previous.case_ids)
     progress.phase("write", len(case_ids))
-    for case_id in case_ids:
-        progress.advance()
-        old = previous.record(case_id)
-        page = chosen.get(case_id)
-        if page is not None:
-            archived = index.get(page.url)
-            gone = archived is not None and archived.is_gone
-            if gone and options.prune:
-                continue
-            if page.reused and old is not None:  # same bytes, same parser: the last run's record
-                record = old.model_copy(update={"withdrawn": None})
+    with generation.open_text("cases.jsonl") as jsonl:
+        for case_id in case_ids:
+            progress.advance()
+            old = previous.record(case_id)
+            page = chosen.get(case_id)
+            if page is not None:
+                archived = index.get(page.url)
+                gone = archived is not None and archived.is_gone
+                if gone and options.prune:
+                    continue
+                if page.reused and old is not None:  # same bytes, same parser: the last run's record
+                    record = old.model_copy(update={"withdrawn": None})
+                else:
+                    record = load_scratch(scratch, page.url)
+                attach_images(record, index, generation)
+                if gone and archived is not None:
+                    first_seen_gone = old.withdrawn if old and old.withdrawn else None
+                    record.withdrawn = first_seen_gone or fetch_date(archived)
+                kind = compare(old, record, changes)
+            elif old is not None:
+                failure = failed_urls.get(old.source.url)
+                if options.prune and (old.withdrawn or failure is None):
+                    continue
+                record = old
+                keep_images(record, generation)
+                if failure is not None:
+                    changes["failed"].append({"case_id": case_id, "url": old.source.url, "error": failure})
+                    kind = "failed"
+                else:
+                    changes["kept"].append(case_id)
+                    kind = "kept"
             else:
-                record = load_scratch(scratch, page.url)
-            attach_images(record, index, generation)
-            if gone and archived is not None:
-                record.withdrawn = (old.withdrawn if old and old.withdrawn else None) or fetch_date(archived)
-            kind = compare(old, record, changes)
-        elif old is not None:
-            failure = next((m for u, m in failed_urls.items() if u == old.source.url), None)
-            if options.prune and (old.withdrawn or failure is None):
                 continue
-            record = old
-            keep_images(record, generation)
-            if failure is not None:
-                changes["failed"].append({"case_id": case_id, "url": old.source.url, "error": failure})
-                kind = "failed"
-            else:
-                changes["kept"].append(case_id)
-                kind = "kept"
-        else:
-            continue
-        text = case_to_json(record)
-        generation.write_text(f"cases/{case_id}.json", text)
-        write_original(generation, index, record)
-        summaries.append(case_summary(record, kind))
+            reused = page is not None and page.reused and kind == "unchanged"
+            write_case(generation, index, record, reused=reused)
+            jsonl.write(case_to_json_line(record))
+            summaries.append(case_summary(record, kind))
     remove_scratch(scratch)
     kept_failures = {entry["url"] for entry in changes["failed"]}
     changes["failed"] += [
@@ -210,7 +214,6 @@ def build_generation(
         for url, message in result.failures
         if url not in kept_failures
     ]
-    write_jsonl(generation, (s["case_id"] for s in summaries))
     generation.write_text("schema.json", json.dumps(case_json_schema(), indent=2, ensure_ascii=False) + "\n")
     generation.write_text("changes.json", json.dumps(changes, indent=2, ensure_ascii=False) + "\n")
     report = build_report(result, results, summaries, duplicates, crawl_summary)
@@ -226,20 +229,18 @@ class PreviousRun:
 
     root: Path | None
     pages: dict[str, dict[str, Any]]
-    case_ids: list[str]
+    case_ids: set[str]
+    case_urls: dict[str, str]  # case id -> the URL of the page its record was read from
 
     @classmethod
     def load(cls, root: Path | None) -> PreviousRun:
         if root is None:
-            return cls(None, {}, [])
+            return cls(None, {}, set(), {})
         report_path = root / "report.json"
-        pages = (
-            json.loads(report_path.read_text(encoding="utf-8")).get("pages", {})
-            if report_path.is_file()
-            else {}
-        )
-        case_ids = sorted(p.stem for p in (root / "cases").glob("*.json"))
-        return cls(root, pages, case_ids)
+        report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else {}
+        case_urls = {case["case_id"]: case["url"] for case in report.get("cases", [])}
+        case_ids = {p.stem for p in (root / "cases").glob("*.json")}
+        return cls(root, report.get("pages", {}), case_ids, case_urls)
 
     def record(self, case_id: str) -> Case | None:
         if self.root is None:
@@ -291,16 +292,16 @@ def parse_pages(
 
 def reuse_previous(page: ArchivedPage, previous: PreviousRun) -> PageResult | None:
     """A result without parsing when the last run read the same bytes with this parser version and
-    kept the record from this page; the record itself is read again when it is written."""
+    kept the record from this page; the record itself is read when it is written."""
     known = previous.pages.get(page.url)
     if not known or known.get("sha256") != page.sha256 or known.get("parser") != __version__:
         return None
     if known["result"] == "skipped":
         return PageResult(page.url, page.sha256, "skipped", reused=True)
-    record = previous.record(known["case_id"]) if known["result"] == "case" else None
-    if record is None or record.source.url != page.url:
+    case_id = known["case_id"] if known["result"] == "case" else None
+    if case_id is None or previous.case_urls.get(case_id) != page.url or case_id not in previous.case_ids:
         return None
-    return PageResult(page.url, page.sha256, "case", case_id=record.case_id, reused=True)
+    return PageResult(page.url, page.sha256, "case", case_id=case_id, reused=True)
 
 
 def parse_task(task: ParseTask) -> PageResult:
@@ -451,6 +452,9 @@ def compare(old: Case | None, new: Case, changes: dict[str, list[Any]]) -> Chang
     if old is None:
         changes["added"].append(new.case_id)
         return "added"
+    if old == new:  # field by field, ~10x cheaper than the dumps below (a re-run compares every case)
+        changes["unchanged"].append(new.case_id)
+        return "unchanged"
     before, after = old.model_dump(mode="json"), new.model_dump(mode="json")
     if before == after:
         changes["unchanged"].append(new.case_id)
@@ -463,9 +467,22 @@ def compare(old: Case | None, new: Case, changes: dict[str, list[Any]]) -> Chang
     return "changed"
 
 
+def write_case(generation: Generation, index: ArchiveIndex, case: Case, reused: bool) -> None:
+    """cases/<case_id>.json and the original page. A reused record that came out unchanged (the
+    same page bytes, read by this parser version, with the same images) links both files from the
+    last run, unread: that run wrote them from this very record."""
+    relative = f"cases/{case.case_id}.json"
+    if reused and generation.link_previous(relative):
+        if not generation.link_previous(original_path(case)):
+            write_original(generation, index, case)
+        return
+    generation.write_text(relative, case_to_json(case))
+    write_original(generation, index, case)
+
+
 def write_original(generation: Generation, index: ArchiveIndex, case: Case) -> None:
     """The archived bytes of the case page, for the report's link; skipped if the record is damaged."""
-    relative = f"originals/{case.case_id}{original_suffix(case)}"
+    relative = original_path(case)
     page = index.get(case.source.url)
     try:
         data = index.payload(page) if page is not None else None
@@ -477,8 +494,8 @@ def write_original(generation: Generation, index: ArchiveIndex, case: Case) -> N
         generation.write_bytes(relative, data)
 
 
-def original_suffix(case: Case) -> str:
-    return ".txt" if case.source.input_format == "text" else ".html"
+def original_path(case: Case) -> str:
+    return f"originals/{case.case_id}{'.txt' if case.source.input_format == 'text' else '.html'}"
 
 
 def case_summary(case: Case, kind: str) -> dict[str, Any]:
@@ -490,14 +507,6 @@ def case_summary(case: Case, kind: str) -> dict[str, Any]:
         "withdrawn": case.withdrawn.isoformat() if case.withdrawn else None,
         "issues": [issue.code for issue in case.issues],
     }
-
-
-def write_jsonl(generation: Generation, case_ids: Iterable[str]) -> None:
-    path = generation.path("cases.jsonl")
-    with path.open("x", encoding="utf-8", newline="\n") as handle:
-        for case_id in case_ids:
-            case = Case.model_validate_json(generation.path(f"cases/{case_id}.json").read_bytes())
-            handle.write(case_to_json_line(case))
 
 
 def build_report(
@@ -544,15 +553,13 @@ def write_manifest(
     started: str,
 ) -> None:
     """manifest.json: tool, source, settings, run, and the sha256 and size of every file."""
+    known = previous_digests(generation)
     files = {
-        name: dict(zip(("sha256", "size"), file_digest(path), strict=True))
+        name: known[name] if name in known and generation.is_linked(name) else digest_entry(path)
         for name, path in generation.files()
     }
     warc_files = sorted(p for p in archive_dir.rglob("*") if p.name.endswith(WARC_SUFFIXES))
-    archive = {
-        p.relative_to(archive_dir).as_posix(): dict(zip(("sha256", "size"), file_digest(p), strict=True))
-        for p in warc_files
-    }
+    archive = {p.relative_to(archive_dir).as_posix(): digest_entry(p) for p in warc_files}
     manifest = {
         "tool": "tfmigrate",
         "version": __version__,
@@ -566,6 +573,20 @@ def write_manifest(
         "archive_files": archive,
     }
     generation.write_text("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+
+
+def previous_digests(generation: Generation) -> dict[str, dict[str, Any]]:
+    """The last manifest's entries: a file linked from that generation is the same file (an
+    unchanged re-run would otherwise read every byte of the output again)."""
+    path = generation.previous / "manifest.json" if generation.previous else None
+    if path is None or not path.is_file():
+        return {}
+    files: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+    return files
+
+
+def digest_entry(path: Path) -> dict[str, Any]:
+    return dict(zip(("sha256", "size"), file_digest(path), strict=True))
 
 
 def new_run_id() -> str:

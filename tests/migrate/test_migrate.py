@@ -125,7 +125,7 @@ def test_rerun_unchanged_site_rewrites_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     migrate("--out", out)
     before = tree(out)
-    inodes = {p: (out / p).stat().st_ino for p in before if p.startswith(("cases/", "images/"))}
+    inodes = {p: (out / p).stat().st_ino for p in before if p.startswith(("cases/", "images/", "originals/"))}
     migrate("--out", out)
     after = tree(out)
     assert set(after) == set(before)
@@ -133,7 +133,7 @@ def test_rerun_unchanged_site_rewrites_nothing(tmp_path: Path) -> None:
     assert [name for name in before if before[name] != after[name] and name not in run_files] == []
     changes = load(out, "changes.json")
     assert len(changes["unchanged"]) == CASES and not changes["added"] and not changes["changed"]
-    # Unchanged records and images are the same files (hard links), not rewritten copies.
+    # Unchanged records, originals and images are the same files (hard links), not rewritten copies.
     assert all((out / p).stat().st_ino == inode for p, inode in inodes.items())
 
 

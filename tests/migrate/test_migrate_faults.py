@@ -392,6 +392,11 @@ def test_reparse_uses_no_network(site_server: SiteServer, tmp_path: Path) -> Non
     result = tfmigrate("migrate", "--reparse", "--out", out, env=env)
     assert result.returncode == 0, result.stderr
     assert not marker.exists(), marker.read_text()
+    # Every page parsed again: a rebuild trusts no record of the last run.
+    parsed, reused, _ = re.search(
+        r"pages parsed / reused / skipped\D+(\d+) / (\d+) / (\d+)", result.stdout
+    ).groups()
+    assert int(parsed) >= len(first) and int(reused) == 0
     assert {p.name: p.read_bytes() for p in sorted((out / "cases").glob("*.json"))} == first
     verify(out)
 

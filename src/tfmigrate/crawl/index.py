@@ -130,6 +130,8 @@ class ArchiveIndex:
         return cls(root, pages, {})
 
     def get(self, url: str) -> ArchivedPage | None:
+        if (page := self.pages.get(url)) is not None:  # already canonical: a URL from this index
+            return page
         url = canonical_url(url)
         return self.pages.get(url) or self.pages.get(self.aliases.get(url, ""))
 

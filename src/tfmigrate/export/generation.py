@@ -45,14 +45,14 @@ class Generation:
         self.root = self.base / GENERATIONS / run_id
         self.previous = current_generation(out_dir)
         self.root.mkdir(parents=True)
+        self._folders = {""}  # relative folders made so far
 
     def path(self, relative: str) -> Path:
         return self.root / relative
 
     def write_bytes(self, relative: str, data: bytes) -> None:
         """Write a file, or hard-link the previous generation's copy when it holds the same bytes."""
-        target = self.root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self._target(relative)
         if self.previous is not None:
             old = self.previous / relative
             if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
@@ -61,26 +61,58 @@ class Generation:
         with target.open("xb") as handle:
             handle.write(data)
 
+    def link_previous(self, relative: str) -> bool:
+        """Hard-link the previous generation's file unread (a caller that knows it is unchanged);
+        False when there is none to link."""
+        if self.previous is None:
+            return False
+        try:
+            os.link(self.previous / relative, self._target(relative))
+        except FileNotFoundError:
+            return False
+        return True
+
+    def is_linked(self, relative: str) -> bool:
+        """Whether the file is the previous generation's own copy (a hard link to it)."""
+        if self.previous is None:
+            return False
+        try:
+            return os.path.samefile(self.root / relative, self.previous / relative)
+        except OSError:
+            return False
+
     def write_text(self, relative: str, text: str) -> None:
         self.write_bytes(relative, text.encode("utf-8"))
 
     def open_text(self, relative: str) -> TextIO:
         """A new file to write in pieces (a file too large to build in memory first)."""
+        return self._target(relative).open("x", encoding="utf-8", newline="\n")
+
+    def _target(self, relative: str) -> Path:
+        """The path to write ``relative`` to, its folder created (once: a run writes thousands)."""
         target = self.root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target.open("x", encoding="utf-8", newline="\n")
+        folder = relative.rpartition("/")[0]
+        if folder not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        return target
 
     def files(self) -> Iterator[tuple[str, Path]]:
-        for path in sorted(self.root.rglob("*")):
-            if path.is_file():
-                yield path.relative_to(self.root).as_posix(), path
+        """Every file, by name (the order of ``sorted(rglob())``), one folder listed at a time."""
+        yield from walk_files(self.root, "")
 
     def commit(self) -> None:
-        """fsync the generation, switch ``current`` to it, publish the names, drop old generations."""
-        for _, path in self.files():
-            with path.open("rb") as handle:
-                os.fsync(handle.fileno())
-        sync_dir(self.root)
+        """fsync the generation, switch ``current`` to it, publish the names, drop old generations.
+
+        Only files written by this run are synced: a hard link's data was synced by the commit of
+        the generation it comes from (an unchanged re-run links nearly every file), and its name by
+        the sync of its folder."""
+        for folder in walk_folders(self.root):
+            for entry in os.scandir(folder):
+                if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_nlink == 1:
+                    with open(entry.path, "rb") as handle:
+                        os.fsync(handle.fileno())
+            sync_dir(folder)
         link = self.base / CURRENT
         temporary = self.base / f".{CURRENT}.{self.root.name}"
         temporary.unlink(missing_ok=True)
@@ -116,6 +148,21 @@ def prepare_output(out_dir: Path) -> None:
     for old in (out_dir / STATE_DIR / GENERATIONS).iterdir():
         if current is None or old.resolve() != current.resolve():
             shutil.rmtree(old, ignore_errors=True)  # a run killed before its commit
+
+
+def walk_files(folder: Path, prefix: str) -> Iterator[tuple[str, Path]]:
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.is_dir(follow_symlinks=False):
+            yield from walk_files(Path(entry.path), f"{prefix}{entry.name}/")
+        elif entry.is_file(follow_symlinks=False):
+            yield f"{prefix}{entry.name}", Path(entry.path)
+
+
+def walk_folders(root: Path) -> Iterator[Path]:
+    yield root
+    for entry in os.scandir(root):
+        if entry.is_dir(follow_symlinks=False):
+            yield from walk_folders(Path(entry.path))
 
 
 def current_generation(out_dir: Path) -> Path | None:
