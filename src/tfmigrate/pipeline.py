@@ -217,7 +217,7 @@ def build_generation(
     generation.write_text("schema.json", json.dumps(case_json_schema(), indent=2, ensure_ascii=False) + "\n")
     generation.write_text("changes.json", json.dumps(changes, indent=2, ensure_ascii=False) + "\n")
     report = build_report(result, results, summaries, duplicates, crawl_summary)
-    generation.write_text("report.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    generation.write_json("report.json", report)
     write_report_html(generation, report)
     result.changes = changes
     return result
@@ -572,7 +572,7 @@ def write_manifest(
         "files": files,
         "archive_files": archive,
     }
-    generation.write_text("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    generation.write_json("manifest.json", manifest)
 
 
 def previous_digests(generation: Generation) -> dict[str, dict[str, Any]]:

@@ -32,7 +32,7 @@ WARC_VERSION = "1.1"
 RENAMED_HEADERS = {"transfer-encoding": "X-Archive-Orig-Transfer-Encoding"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an archive index holds one per archived URL
 class WarcLocation:
     """Where a record lives: the file name (relative to the WARC folder), offset, length, date."""
 

@@ -7,8 +7,9 @@ files written by another tool (wget --warc-file, Heritrix, Browsertrix), indexed
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -22,9 +23,12 @@ from tfmigrate.errors import StartError
 WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArchivedPage:
-    """A URL's last good payload and what became of the URL in the latest crawl."""
+    """A URL's last good payload and what became of the URL in the latest crawl.
+
+    The index holds one per archived URL for the whole run, so it is kept small: slots, and the
+    strings thousands of pages share (content type, WARC file name) interned."""
 
     url: str
     sha256: str
@@ -74,12 +78,13 @@ class ArchiveIndex:
             for row in state.all_rows():
                 if row.location is None or row.sha256 is None:
                     continue
+                location = replace(row.location, file=sys.intern(row.location.file))
                 pages[row.url] = ArchivedPage(
                     url=row.url,
                     sha256=row.sha256,
                     size=row.size or 0,
-                    content_type=row.content_type,
-                    location=row.location,
+                    content_type=sys.intern(row.content_type) if row.content_type else None,
+                    location=location,
                     status=row.status,
                     last_fetched=row.last_fetched,
                 )

@@ -302,8 +302,10 @@ class CrawlState:
         ).fetchall()
         return [to_row(r) for r in rows]
 
-    def all_rows(self) -> list[UrlRow]:
-        return [to_row(r) for r in self.db.execute("SELECT * FROM urls ORDER BY rowid")]
+    def all_rows(self) -> Iterator[UrlRow]:
+        """Every URL's row, read as it is consumed (a site's rows are never all in memory)."""
+        for row in self.db.execute("SELECT * FROM urls ORDER BY rowid"):
+            yield to_row(row)
 
     def committed_ends(self) -> dict[str, int]:
         """Per WARC file, where the last record a commit covers ends (what follows is torn)."""

@@ -11,6 +11,7 @@ the previous complete run left it, or as the new run completed it, never a mix.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -87,6 +88,14 @@ class Generation:
     def open_text(self, relative: str) -> TextIO:
         """A new file to write in pieces (a file too large to build in memory first)."""
         return self._target(relative).open("x", encoding="utf-8", newline="\n")
+
+    def write_json(self, relative: str, value: object) -> None:
+        """Pretty JSON, written as it is encoded: the report and manifest of a large site are
+        megabytes, never built as one string (the same bytes as ``json.dumps(indent=2)``)."""
+        with self.open_text(relative) as out:
+            for chunk in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(value):
+                out.write(chunk)
+            out.write("\n")
 
     def _target(self, relative: str) -> Path:
         """The path to write ``relative`` to, its folder created (once: a run writes thousands)."""
