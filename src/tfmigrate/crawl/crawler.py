@@ -173,9 +173,9 @@ class Crawler:
         delay = max(self.settings.delay_for(self.is_http), robots.crawl_delay or 0.0)
         gate = HostGate(delay)
 
-        def fetch(url: str, row: UrlRow | None) -> FetchResult:
+        def fetch(row: UrlRow) -> FetchResult:
             gate.wait_turn()
-            return fetcher.fetch(url, conditional_headers(row), self.scope)
+            return fetcher.fetch(row.url, conditional_headers(row), self.scope)
 
         with ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="fetch") as pool:
             in_flight: dict[Future[FetchResult], UrlRow] = {}
@@ -186,13 +186,13 @@ class Crawler:
                     if not claimed:
                         break
                     row = claimed.popleft()
-                    in_flight[pool.submit(fetch, row.url, row)] = row
+                    in_flight[pool.submit(fetch, row)] = row
                 if not in_flight:
                     break
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
                     row = in_flight.pop(future)
-                    summary.bytes += self._record(state, archive, row.url, row, future.result())
+                    summary.bytes += self._record(state, archive, row, future.result())
         return summary
 
     def _claim(self, state: CrawlState, robots: RobotsRules) -> deque[UrlRow]:
@@ -236,14 +236,13 @@ class Crawler:
         self.emit(state, CrawlEvent("robots", url, status=final.status, detail=rules.status))
         return rules
 
-    def _record(
-        self, state: CrawlState, archive: WarcArchive, url: str, previous: UrlRow | None, result: FetchResult
-    ) -> int:
+    def _record(self, state: CrawlState, archive: WarcArchive, previous: UrlRow, result: FetchResult) -> int:
         """Archive a fetch's exchanges and commit the URL's outcome; the bytes it brought. ``previous``
-        is the URL's row as it was when the fetch began (nothing else writes it meanwhile)."""
+        is the URL's row as it was when it was claimed (nothing else writes it meanwhile)."""
+        url = previous.url
         location: WarcLocation | None = None
         for exchange in result.exchanges:
-            if exchange.status == 304 and previous is not None and previous.location is not None:
+            if exchange.status == 304 and previous.location is not None:
                 archive.write_revisit(exchange, previous.location, previous.final_url or url)
             else:
                 location = archive.write_exchange(exchange)
@@ -280,10 +279,10 @@ class Crawler:
         self.on_event(replace(event, queued=count))
 
     def _classify(
-        self, url: str, final: Exchange, previous: UrlRow | None, location: WarcLocation | None
+        self, url: str, final: Exchange, previous: UrlRow, location: WarcLocation | None
     ) -> tuple[str, str | None, tuple[str, int, str | None, WarcLocation] | None, list[str]]:
         """(outcome, reason, new payload, discovered links) of a final response."""
-        had_payload = previous is not None and previous.has_payload
+        had_payload = previous.has_payload
         if final.status == 304:
             if had_payload:
                 return "unchanged", "not modified (304)", None, []
@@ -294,7 +293,7 @@ class Crawler:
             if not had_payload:
                 outcome = "new"
             else:
-                outcome = "unchanged" if previous and previous.sha256 == final.sha256 else "changed"
+                outcome = "unchanged" if previous.sha256 == final.sha256 else "changed"
             return outcome, None, payload, self._links(final, content_type)
         if final.status in (404, 410):
             if had_payload:
@@ -332,9 +331,9 @@ def is_html(content_type: str | None, url: str) -> bool:
     return urlsplit(url).path.lower().endswith((".html", ".htm", "/"))
 
 
-def conditional_headers(row: UrlRow | None) -> dict[str, str]:
+def conditional_headers(row: UrlRow) -> dict[str, str]:
     """If-None-Match / If-Modified-Since from the validators stored last time (only with a copy)."""
-    if row is None or not row.has_payload:
+    if not row.has_payload:
         return {}
     headers = {}
     if row.etag:
