@@ -10,7 +10,7 @@ Layout (all links relative, like fixtures/html):
   viewer/<case>-main.html + images/<case>/<case>a.jpg   for ~1% of classic cases (a few images)
   gd/<study>.html, robots.txt (Disallow: /cgi-bin/)
 
-Texts are sentences sampled from ../shared/realpages/*.txt and ../shared/seeds/bs125.txt.
+Texts are sentences sampled from fixtures/realpages/*.txt and fixtures/seeds/bs125.txt.
 Case ids: classic ids are <family><nnn> (17 families x 1000 ids); the rest of the pages are newtfh
 pages (ids unlimited), so every id is unique and parses (CASE_NUMBER_RE / case_id_from_url).
 
@@ -28,7 +28,7 @@ import struct
 import zlib
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"  # beside the repository
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"  # the real page texts the repository carries
 FAMILIES = ["bs", "hs", "hp", "ls", "gi", "ms", "tr", "pa", "rs", "ts", "iw", "ga", "mb", "ot", "cl", "mi", "pe"]
 STUDY = {
     "bs": ("bone", "Bone"), "hs": ("hepatobiliary", "Hepatobiliary"), "hp": ("liverspleen", "Hepatic Blood Pool"),
@@ -58,7 +58,7 @@ DIAGNOSES = ["Heterotopic Ossification", "Paget's Disease", "Osteoid osteoma", "
 def load_sentences() -> tuple[list[str], list[str]]:
     sentences: list[str] = []
     short: list[str] = []
-    files = sorted((SHARED / "realpages").glob("*.txt")) + [SHARED / "seeds" / "bs125.txt"]
+    files = sorted((FIXTURES / "realpages").glob("*.txt")) + [FIXTURES / "seeds" / "bs125.txt"]
     for path in files:
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             line = " ".join(line.split())

@@ -10,10 +10,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 SITE = FIXTURES / "html"
-# The real pages and the seed live in shared/, beside the repository (CI has it there too).
-SHARED = REPO.parent / "shared"
-REALPAGES = SHARED / "realpages"
-SEED = SHARED / "seeds" / "bs125.txt"
+# Real page texts of the legacy site and the seed page, carried in the repository as data.
+REALPAGES = FIXTURES / "realpages"
+SEED = FIXTURES / "seeds" / "bs125.txt"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 # Fixture pages are parsed as if served from the site they imitate, so golden URLs are stable.
 SITE_BASE_URL = "http://gamma.wustl.edu/"

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import FIXTURES, REALPAGES, SEED, SHARED, SITE, SITE_BASE_URL
+from tests.conftest import FIXTURES, REALPAGES, SEED, SITE, SITE_BASE_URL
 from tfmigrate.errors import TfMigrateError
 from tfmigrate.export.jsonfiles import case_to_json
 from tfmigrate.models import Case
@@ -60,7 +60,7 @@ def real_pages() -> list[Page]:
     urls = {m["file"]: m["url"] for m in SOURCES_ROW_RE.finditer(sources)}
     pages = [Page("realpages", REALPAGES / name, url) for name, url in sorted(urls.items())]
     pages.append(Page("seeds", SEED, urls["bs125te148.txt"]))
-    assert all(page.path.is_file() for page in pages), f"missing real pages under {SHARED}"
+    assert all(page.path.is_file() for page in pages), f"missing real pages under {REALPAGES}"
     return pages
 
 
