@@ -1,25 +1,36 @@
-"""HTML or a plain-text rendering -> one stream of blocks.
+"""HTML or a plain-text rendering -> one stream of blocks: the page's lines as a reader sees them.
 
-The legacy site's markup is unknown and varied (upper-case 1990s tags, layout tables with heading
-images, closed XHTML), but its block structure is stable, and it is what the archived text
-renderings show: lines, one blank line between paragraphs, two or more between sections. Both
-kinds of input become that stream here, so the templates read blocks, never tags.
+The legacy site's markup is unknown and varied (hand-written HTML 3.2, a text file in ``<pre>``,
+layout tables, Word's "Save as Web Page", later XHTML), but what a reader sees is stable, and it is
+what the archived text renderings show: lines, one blank line between paragraphs, two or more
+between sections. Both kinds of input become that stream here, so the templates read blocks, never
+tags.
 
-A TEXT block is one line of text (whitespace collapsed) with the links inside it; ``gap`` counts
-the blank lines before it as a text browser would draw them:
+A TEXT block is one line of text (whitespace collapsed) with the links inside it; ``gap`` counts the
+blank lines a reader sees above it:
 
-- ``<br>`` ends a line (gap 0); each further ``<br>`` adds a blank line;
-- a paragraph-level element (``<p>``, ``<table>``, ``<h3>``...) starts a paragraph (gap >= 1);
-- an empty paragraph (``<p></p>``, ``<p>&nbsp;</p>``) and ``<hr>`` add a blank line on top.
+- ``<br>`` ends a line; a ``<br>`` on an empty line draws a blank line (``a<br><br>b``: a paragraph);
+- block elements start a line; those with a margin (``<p>``, ``<table>``, lists, ``<pre>``, a table
+  row, a layout table's "paragraph") leave one blank line, unless the page's CSS sets their margins to
+  zero (Word: every line a ``<p class=MsoNormal>``; ``spacing.py``);
+- an empty paragraph, ``<p>&nbsp;</p>``, Word's ``<o:p>&nbsp;</o:p>``, an empty table row with a
+  ``&nbsp;`` draw a blank line; ``<hr>`` and a line of dashes draw a rule, a heading starts a section;
+- inside ``<pre>`` the text's own newlines and blank lines are the layout.
 
 So ``<p>a</p><p>b</p>`` is a paragraph break (gap 1) and ``<p>a</p><hr><p>b</p>`` a section break
-(gap 2), exactly as in the renderings. An IMAGE block is an ``<img>`` outside any link: a heading
-drawn as an image, or a figure; the templates decide which.
+(gap 2), exactly as in the renderings. Last, the page's own rhythm is read: where the author put an
+empty paragraph after every paragraph (Word without its stylesheet), the widest common gap is that
+page's paragraph gap and every gap is scaled to it.
+
+An IMAGE block is an ``<img>`` outside any link (a heading or spacer drawn as an image, or a
+figure); ``inline`` marks one drawn on a line with text (a bullet, a spacer cell beside a text cell),
+which is decoration, not a line of its own. The templates decide what the others are.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -27,38 +38,48 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.etree
 
+from tfmigrate.spacing import MarginRules, read_stylesheets
+
 SECTION_GAP = 2
 
-# Elements whose boundaries start a new paragraph.
-PARAGRAPH_TAGS = frozenset(
-    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "ul", "ol", "dl", "pre", "address"}
-)
-# Elements whose boundaries only end the current line.
-LINE_TAGS = frozenset(
-    {"div", "center", "form", "fieldset", "tr", "td", "th", "li", "dt", "dd", "caption", "tbody", "thead"}
-    | {"tfoot", "body", "html", "section", "article"}
-)
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+PRE_TAGS = frozenset({"pre", "xmp", "listing", "plaintext"})
+CELL_TAGS = frozenset({"td", "th"})
+# Block elements, with the blank lines a browser draws above and below them by default.
+DEFAULT_MARGINS = {
+    tag: 1 for tag in ("p", "blockquote", "ul", "ol", "dl", "menu", "dir", "address", "table", "tr", "pre")
+}
+DEFAULT_MARGINS |= {tag: 0 for tag in ("div", "center", "form", "fieldset", "li", "dt", "dd", "caption")}
+DEFAULT_MARGINS |= {tag: 0 for tag in ("tbody", "thead", "tfoot", "body", "html", "noframes", "legend")}
+DEFAULT_MARGINS |= {tag: 0 for tag in ("section", "article", "header", "footer", "nav", "main", "aside")}
+DEFAULT_MARGINS |= {tag: 0 for tag in ("figure", "figcaption", "details", "summary", "td", "th")}
+BLOCK_TAGS = frozenset(DEFAULT_MARGINS) | HEADING_TAGS | PRE_TAGS
+# Elements whose margins CSS can change (not table parts, which have none in CSS).
+STYLED_TAGS = frozenset(DEFAULT_MARGINS) - {"tr", "td", "th", "tbody", "thead", "tfoot", "table"}
 SKIPPED_TAGS = frozenset(
-    {
-        "head",
-        "script",
-        "style",
-        "noscript",
-        "title",
-        "select",
-        "option",
-        "textarea",
-        "map",
-        "object",
-        "applet",
-    }
+    {"head", "script", "style", "noscript", "title", "select", "option", "textarea", "map", "object"}
+    | {"applet", "iframe", "svg", "math", "template"}
 )
+# Inline elements whose text cannot be a label: a link's text is the link.
+NO_LEAD_TAGS = frozenset({"a", "br", "img", "hr"})
+# Block elements drawn as a heading of what follows: their text is a label's place too.
+HEADING_LIKE_TAGS = HEADING_TAGS | {"dt", "th", "caption", "legend", "summary"}
 
 # An XML declaration inside a str makes lxml refuse the document; the bytes were decoded already.
 XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # Control characters that lxml refuses; they carry no text a reader saw.
 CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-WHITESPACE_RE = re.compile(r"\s+")
+# libxml2 ends the document at </html> and drops what follows; browsers show it (a followup appended
+# after </HTML>, a page whose included header closes </BODY></HTML> after the byline).
+DOCUMENT_END_RE = re.compile(r"</\s*(?:html|body)\s*>", re.IGNORECASE)
+DOCUMENT_END_BYTES_RE = re.compile(rb"</\s*(?:html|body)\s*>", re.IGNORECASE)
+# "----------", "==========", "* * * * *": a rule typed as text draws a line, not words.
+RULE_LINE_RE = re.compile(r"^(?:([-=_*~#+])\s*)\1(?:\s*\1)+$")
+RULE_CHARACTERS = frozenset("-=_*~#+")
+# Text files wrap at 60-80 columns; lines wider than this were never wrapped.
+MAX_WRAP_WIDTH = 100
+# A page whose wider gap is this many times as common as a gap of one line draws its paragraphs wider.
+RHYTHM_MAJORITY = 3
 # Pages are untrusted: never fetch anything a page names (DTDs, entities); libxml2's default depth
 # limit stays on, so 100,000 nested tags give a shallower tree, not a crash. lxml.etree's parser,
 # not lxml.html's: that one looks up a Python element class for every element (a fifth of the walk).
@@ -85,6 +106,11 @@ class Block:
     src: str | None = None
     alt: str | None = None
     href: str | None = None  # an image inside a link with no text: the link's target
+    # TEXT: the text of the first element that opens the line (``<b>Diagnosis</b> x``, a whole line in
+    # ``<dt>``, ``<span class=label>Diagnosis</span>``): where a label without its colon is told from text.
+    lead: str | None = None
+    item: bool = False  # TEXT: the line starts a list item (``<li>``), which draws its own number
+    inline: bool = False  # IMAGE: drawn on a line with text (a bullet, a spacer cell beside a text cell)
 
     @property
     def is_section_start(self) -> bool:
@@ -96,18 +122,31 @@ def collapse_whitespace(text: str) -> str:
     return " ".join(text.split())
 
 
+def after_rule(gap: int) -> int:
+    """The gap after a rule (``<hr>``, a heading image, a line of dashes): a section break; a second
+    rule right after the first closes an empty section (bs092's empty procedure slot: two rules)."""
+    return gap + SECTION_GAP if gap >= SECTION_GAP else SECTION_GAP
+
+
+def is_rule_line(text: str) -> bool:
+    return text[:1] in RULE_CHARACTERS and RULE_LINE_RE.match(text) is not None
+
+
 def blocks_from_text(text: str) -> list[Block]:
-    """Blocks of a plain-text rendering: each non-blank line a block, blank lines counted."""
+    """Blocks of a plain-text rendering: each non-blank line a block, blank lines counted, lines a
+    text file wrapped joined again."""
     stream: list[Block] = []
-    blank_lines = 0
+    gap = 0
     for line in text.splitlines():
         collapsed = collapse_whitespace(line)
         if not collapsed:
-            blank_lines += 1
-            continue
-        stream.append(Block(BlockKind.TEXT, gap=blank_lines, text=collapsed))
-        blank_lines = 0
-    return stream
+            gap += 1
+        elif is_rule_line(collapsed):
+            gap = after_rule(gap)
+        else:
+            stream.append(Block(BlockKind.TEXT, gap=gap, text=collapsed))
+            gap = 0
+    return normalize_rhythm(join_wrapped_lines(stream))
 
 
 def blocks_from_html(html: str, base_url: str | None = None) -> list[Block]:
@@ -116,16 +155,21 @@ def blocks_from_html(html: str, base_url: str | None = None) -> list[Block]:
     root = parse_tree(html)
     if root is None:
         return []
-    builder = _StreamBuilder(base_href(root, base_url))
-    builder.walk(root)
-    builder.end_line()
-    return builder.stream
+    styles = [element.text or "" for element in root.iter("style")]
+    layout = _Layout(base_href(root, base_url), read_stylesheets(styles) if styles else None)
+    layout.walk(root)
+    layout.end_line()
+    stream = layout.stream
+    for start, end in reversed(layout.pre_ranges):  # last first: the earlier ranges keep their indices
+        stream[start:end] = join_wrapped_lines(stream[start:end])
+    return normalize_rhythm(stream)
 
 
 def parse_tree(html: str | bytes) -> lxml.etree._Element | None:
     """The document's root element; None for a document with no elements or one lxml refuses."""
     if not html.strip():
         return None
+    html = DOCUMENT_END_BYTES_RE.sub(b"", html) if isinstance(html, bytes) else DOCUMENT_END_RE.sub("", html)
     try:
         return lxml.etree.fromstring(html, parser=HTML_PARSER)
     except (lxml.etree.ParserError, ValueError):
@@ -141,6 +185,65 @@ def base_href(root: lxml.etree._Element, base_url: str | None) -> str | None:
     return base_url
 
 
+def join_wrapped_lines(lines: list[Block]) -> list[Block]:
+    """Lines of preformatted text joined where the author's editor wrapped them.
+
+    A text file (or one in ``<pre>``) wraps its paragraphs at a width (72 columns, say): a line
+    ends there only because its next word did not fit. Where the next line's first word would have
+    fitted on the line, the break is the author's own (a label on its own line, a list) and stays.
+    Renderings that never wrap (a paragraph a line) have lines far wider than any wrap width.
+    """
+    widths = [len(block.text) for block in lines if block.kind is BlockKind.TEXT]
+    width = max(widths, default=0)
+    if width > MAX_WRAP_WIDTH or len(widths) < 2:
+        return lines
+    groups: list[list[Block]] = []  # each joined line's physical lines, joined once at the end
+    for block in lines:
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and block.gap == 0
+            and block.kind is BlockKind.TEXT
+            and last.kind is BlockKind.TEXT
+            and len(last.text) + 1 + len(block.text.split(" ", 1)[0]) > width
+        ):
+            groups[-1].append(block)
+        else:
+            groups.append([block])
+    return [
+        group[0]
+        if len(group) == 1
+        else replace(
+            group[0],
+            text=" ".join(line.text for line in group),
+            links=tuple(link for line in group for link in line.links),
+        )
+        for group in groups
+    ]
+
+
+def normalize_rhythm(stream: list[Block]) -> list[Block]:
+    """Scale the gaps to the page's own paragraph gap, when that is wider than one blank line.
+
+    A hand-made page that puts ``<p>&nbsp;</p>`` after every paragraph draws two blank lines between
+    paragraphs and three between sections; read as they stand, every paragraph would be a section.
+    Such a page has few gaps of one line (lines the author broke within a paragraph), many of its
+    wider gap, and that gap plus one between sections. A lossy text rendering whose sections are
+    single paragraphs also has many gaps of two, but its sections are two and its empty slots four
+    (pa004, bs092): no gap of three, nothing to scale.
+    """
+    counts = Counter(block.gap for block in stream[1:] if block.gap and block.kind is BlockKind.TEXT)
+    wide = [gap for gap in counts if gap >= 2]
+    if not wide:
+        return stream
+    paragraph_gap = min(wide)
+    narrow = counts.get(1, 0)
+    if paragraph_gap + 1 not in counts or counts[paragraph_gap] < RHYTHM_MAJORITY * narrow:
+        return stream
+    shift = paragraph_gap - 1
+    return [replace(block, gap=max(0, block.gap - shift)) if block.gap else block for block in stream]
+
+
 @dataclass
 class _OpenLink:
     href: str
@@ -149,17 +252,48 @@ class _OpenLink:
 
 
 @dataclass
-class _StreamBuilder:
-    """Walks lxml events once and keeps the state of the line being built."""
+class _Cell:
+    """A table cell being drawn: cells of a row stand side by side on the same lines."""
+
+    has_text: bool = False
+    images: list[int] = field(default_factory=list)  # stream indices of images standing alone in it
+
+
+@dataclass
+class _Box:
+    """An open block element: what the stream held when it opened, to tell whether it drew nothing."""
+
+    tag: str
+    stream_size: int
+    blanks: int
+    spaces: int
+    bottom: int  # blank lines below it (its bottom margin)
+
+
+@dataclass
+class _Layout:
+    """Walks the tree once, in document order, and keeps the state of the line being drawn."""
 
     base_url: str | None
+    rules: MarginRules | None
     stream: list[Block] = field(default_factory=list)
     pieces: list[str] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
-    gap: int = 0
+    gap: int = 0  # blank lines above the next line
+    blanks: int = 0  # blank lines drawn so far
+    spaces: int = 0  # non-breaking spaces seen on otherwise empty lines (Word's <o:p>&nbsp;</o:p>)
+    line_has_text: bool = False
     pre_depth: int = 0
+    pre_start: int = 0  # where the outermost <pre> began in the stream
+    pre_ranges: list[tuple[int, int]] = field(default_factory=list)  # the lines each <pre> drew
+    item_pending: bool = False
+    lead: str | None = None
+    lead_marks: list[tuple[lxml.etree._Element, int]] = field(default_factory=list)
+    line_images: list[int] = field(default_factory=list)
     open_links: list[_OpenLink] = field(default_factory=list)
-    paragraph_marks: list[int] = field(default_factory=list)  # blocks emitted when a <p> opened
+    boxes: list[_Box] = field(default_factory=list)
+    rows: list[list[_Cell]] = field(default_factory=list)
+    cells: list[_Cell] = field(default_factory=list)
 
     def walk(self, root: lxml.etree._Element) -> None:
         """Every element once, in document order, without recursion (nesting depth is the page's)."""
@@ -186,63 +320,127 @@ class _StreamBuilder:
                 self.end(tag, child)
                 self.add_text(child.tail)
 
+    # ------------------------------------------------------------------ elements
+
     def start(self, tag: str, element: lxml.etree._Element) -> None:
         # lxml's HTML parser gives tag names in lower case already.
-        if tag in PARAGRAPH_TAGS:
-            self.end_paragraph()
-            if tag == "p":
-                self.paragraph_marks.append(len(self.stream))
-            if tag == "pre":
-                self.pre_depth += 1
-        elif tag in LINE_TAGS:
-            self.end_line()
+        if tag in BLOCK_TAGS:
+            self.open_box(tag, element)
         elif tag == "br":
-            if self.has_text():
+            if self.line_has_text:
                 self.end_line()
             else:
-                self.gap += 1
+                self.blank()
         elif tag == "hr":
-            self.end_paragraph()
-            self.gap += 1
+            self.end_line()
+            self.gap = after_rule(self.gap)
         elif tag == "img":
             self.add_image(element)
-        elif tag == "a":
-            href = element.get("href")
-            if href is not None:
-                self.open_links.append(_OpenLink(href=href, first_piece=len(self.pieces)))
-        self.add_text(element.text)
+        elif tag == "a" and element.get("href") is not None:
+            self.open_links.append(_OpenLink(href=element.get("href") or "", first_piece=len(self.pieces)))
+        elif not self.line_has_text and tag not in NO_LEAD_TAGS:
+            self.lead_marks.append((element, len(self.pieces)))
+        text = element.text
+        if text and tag in PRE_TAGS and text[0] == "\n":
+            text = text[1:]  # browsers drop the newline right after <pre>
+        self.add_text(text)
 
     def end(self, tag: str, element: lxml.etree._Element) -> None:
-        if tag == "a" and element.get("href") is not None and self.open_links:
-            link = self.open_links.pop()
-            text = collapse_whitespace("".join(self.pieces[link.first_piece :]))
-            if text or link.image is None:
-                self.links.append(Link(text=text, href=self.resolve(link.href)))
-            else:  # newtfh figures: an image that is itself the link to the larger size
-                self.end_line()
-                self.stream.append(replace(link.image, href=self.resolve(link.href)))
-                self.gap = 0
-        elif tag in PARAGRAPH_TAGS:
-            self.end_paragraph()
-            if tag == "p" and self.paragraph_marks and self.paragraph_marks.pop() == len(self.stream):
-                self.gap += 1  # an empty paragraph: a gap the author drew on purpose
-            if tag == "pre":
-                self.pre_depth -= 1
-        elif tag in LINE_TAGS:
-            self.end_line()
+        if self.lead_marks and self.lead_marks[-1][0] is element:
+            _, first = self.lead_marks.pop()
+            if self.lead is None:
+                self.lead = collapse_whitespace("".join(self.pieces[first:])) or None
+        if tag in BLOCK_TAGS:
+            self.close_box(tag)
+        elif tag == "a" and element.get("href") is not None and self.open_links:
+            self.close_link()
 
-    def add_text(self, text: str | None) -> None:
-        if not text:
+    def open_box(self, tag: str, element: lxml.etree._Element) -> None:
+        self.end_line()
+        top, bottom = self.margins(tag, element)
+        if tag in HEADING_TAGS:
+            top, bottom = SECTION_GAP, 1  # a heading starts a section, whatever its CSS says
+        self.space(top)
+        if tag in PRE_TAGS:
+            if not self.pre_depth:
+                self.pre_start = len(self.stream)
+            self.pre_depth += 1
+        elif tag == "tr":
+            self.rows.append([])
+        elif tag in CELL_TAGS:
+            cell = _Cell()
+            if self.rows:
+                self.rows[-1].append(cell)
+            self.cells.append(cell)
+        elif tag == "li":
+            self.item_pending = True
+        if tag in HEADING_LIKE_TAGS:
+            self.lead_marks.append((element, 0))
+        self.boxes.append(_Box(tag, len(self.stream), self.blanks, self.spaces, bottom))
+
+    def close_box(self, tag: str) -> None:
+        self.end_line()
+        while self.boxes:  # lxml closes what it opened; the loop only guards against a mismatch
+            box = self.boxes.pop()
+            if box.tag == tag:
+                break
+        else:
             return
-        if self.pre_depth:
-            first, *rest = text.split("\n")
-            self.pieces.append(first)
-            for line in rest:
-                self.end_line()
-                self.pieces.append(line)
-            return
-        if self.pieces or not text.isspace():  # the indentation between tags starts no line
-            self.pieces.append(text)
+        drew_nothing = len(self.stream) == box.stream_size and self.blanks == box.blanks
+        # A box that drew no line: an empty paragraph is a blank line the author drew on purpose
+        # (<P><P>, Word's <o:p>&nbsp;</o:p>), as is any box or table row holding only &nbsp;.
+        if drew_nothing and (tag == "p" or (self.spaces > box.spaces and tag not in CELL_TAGS)):
+            self.blank()
+        if tag in PRE_TAGS:
+            self.pre_depth -= 1
+            if not self.pre_depth:
+                self.pre_ranges.append((self.pre_start, len(self.stream)))
+        elif tag == "li":
+            self.item_pending = False
+        elif tag in CELL_TAGS and self.cells:
+            cell = self.cells.pop()
+            if cell.has_text and self.cells:
+                self.cells[-1].has_text = True
+        elif tag == "tr" and self.rows:
+            self.close_row(self.rows.pop())
+        self.space(box.bottom)
+
+    def close_row(self, row: list[_Cell]) -> None:
+        """An image alone in its cell, beside a cell with text, is drawn on that text's line."""
+        for cell in row:
+            if (
+                cell.images
+                and not cell.has_text
+                and any(other.has_text for other in row if other is not cell)
+            ):
+                for index in cell.images:
+                    self.stream[index] = replace(self.stream[index], inline=True)
+
+    def margins(self, tag: str, element: lxml.etree._Element) -> tuple[int, int]:
+        default = DEFAULT_MARGINS.get(tag, 0)
+        if tag not in STYLED_TAGS:
+            return default, default
+        style = element.get("style")
+        classes = element.get("class")
+        if classes and classes.startswith("Mso"):
+            # Word's "Save as Web Page" gives its paragraph classes no margin (p.MsoNormal
+            # {margin:0in}); without its stylesheet the page still means that.
+            default = 0
+        if self.rules is None and not style:
+            return default, default
+        rules = self.rules or MarginRules()
+        top, bottom = rules.margins(tag, classes, style)
+        return (default if top is None else top), (default if bottom is None else bottom)
+
+    def close_link(self) -> None:
+        link = self.open_links.pop()
+        text = collapse_whitespace("".join(self.pieces[link.first_piece :]))
+        if text or link.image is None:
+            self.links.append(Link(text=text, href=self.resolve(link.href)))
+        else:  # newtfh figures: an image that is itself the link to the larger size
+            self.end_line()
+            self.stream.append(replace(link.image, href=self.resolve(link.href)))
+            self.gap = 0
 
     def add_image(self, element: lxml.etree._Element) -> None:
         src = element.get("src")
@@ -252,29 +450,80 @@ class _StreamBuilder:
             if self.open_links[-1].image is None:
                 self.open_links[-1].image = image
             return
-        self.end_line()
-        self.stream.append(replace(image, gap=self.gap))
-        self.gap = 0
+        if self.line_has_text:
+            return  # drawn after text on its line: an icon or a bullet, not a line of its own
+        self.line_images.append(len(self.stream))
+        if self.cells:
+            self.cells[-1].images.append(len(self.stream))
+        self.stream.append(image)
 
-    def has_text(self) -> bool:
-        return bool("".join(self.pieces).strip())
+    # ------------------------------------------------------------------ text and lines
+
+    def add_text(self, text: str | None) -> None:
+        if not text:
+            return
+        if self.pre_depth:
+            first, *rest = text.split("\n")
+            self.add_piece(first)
+            for line in rest:
+                if self.line_has_text:
+                    self.end_line()
+                else:
+                    self.pieces.clear()
+                    self.blank()  # an empty line of preformatted text
+                self.add_piece(line)
+        elif not text.isspace():
+            self.pieces.append(text)
+            self.line_has_text = True
+        elif self.pieces:  # the indentation between tags starts no line
+            self.pieces.append(text)
+        elif "\xa0" in text:
+            self.spaces += 1
+
+    def add_piece(self, text: str) -> None:
+        if text:
+            self.pieces.append(text)
+            if not text.isspace():
+                self.line_has_text = True
 
     def end_line(self) -> None:
-        if not self.pieces and not self.links:  # most boundaries close an empty line
-            return
+        if self.pieces or self.links:
+            self.draw_line()
+        if self.line_images:
+            self.line_images.clear()
+        if self.lead_marks:
+            self.lead_marks.clear()
+        self.lead = None
+        self.line_has_text = False
+
+    def draw_line(self) -> None:
         text = collapse_whitespace("".join(self.pieces))
-        if text:
-            self.stream.append(Block(BlockKind.TEXT, gap=self.gap, text=text, links=tuple(self.links)))
+        if text and is_rule_line(text):
+            self.gap = after_rule(self.gap)
+        elif text:
+            self.stream.append(
+                Block(BlockKind.TEXT, gap=self.gap, text=text, links=tuple(self.links), lead=self.lead,
+                      item=self.item_pending)
+            )  # fmt: skip
             self.gap = 0
+            self.item_pending = False
+            for index in self.line_images:
+                self.stream[index] = replace(self.stream[index], inline=True)
+            if self.cells:
+                self.cells[-1].has_text = True
         self.pieces.clear()
         self.links.clear()
         for link in self.open_links:
             link.first_piece = 0
 
-    def end_paragraph(self) -> None:
-        self.end_line()
-        if self.stream:
-            self.gap = max(self.gap, 1)
+    def space(self, lines: int) -> None:
+        """Margins collapse: the space between two boxes is the larger of theirs, not the sum."""
+        if lines > self.gap and self.stream:
+            self.gap = lines
+
+    def blank(self) -> None:
+        self.gap += 1
+        self.blanks += 1
 
     def resolve(self, href: str) -> str:
         href = href.strip()

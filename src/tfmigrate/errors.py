@@ -4,6 +4,7 @@ TfMigrateError
 ├── InputError          an input file cannot be read as a page at all (empty, binary, too large)
 ├── NotACasePageError   a page that is not a case page (list, viewer, discussion page): skipped
 ├── ParseError          a case page whose record could not be built or validated
+│   └── CaseLikePageError  a page that looks like a case page but carries too little of one to read
 ├── StartError          a crawl cannot start: unreachable or unusable start URL or folder
 └── StateError          an archive's state database is unreadable or from a newer version
 """
@@ -23,6 +24,11 @@ class NotACasePageError(TfMigrateError):
 
 class ParseError(TfMigrateError):
     """A case page whose record could not be built or did not validate."""
+
+
+class CaseLikePageError(ParseError):
+    """A page with some marks of a case page (a label, an image link) but too few to read as one:
+    named as a failure, never skipped as a page that is not a case."""
 
 
 class StartError(TfMigrateError):

@@ -13,11 +13,11 @@ from pydantic import ValidationError
 from tfmigrate import __version__
 from tfmigrate.blocks import blocks_from_html, blocks_from_text
 from tfmigrate.decode import decode_html
-from tfmigrate.errors import InputError, NotACasePageError, ParseError
+from tfmigrate.errors import CaseLikePageError, InputError, NotACasePageError, ParseError
 from tfmigrate.filenames import is_reserved
 from tfmigrate.models import Case, Issue, Source
 from tfmigrate.structure import structure_case
-from tfmigrate.templates import PARSERS, detect_template
+from tfmigrate.templates import PARSERS, weigh_evidence
 
 InputFormat = Literal["html", "text"]
 
@@ -44,9 +44,15 @@ def parse_page(
         stream = blocks_from_html(decoded.text, base_url=url)
     else:
         stream = blocks_from_text(decoded.text)
-    template = detect_template(stream)
-    if template is None:
-        raise NotACasePageError("not a case page (no byline, case number or diagnosis)")
+    evidence = weigh_evidence(stream, url)
+    if evidence.template is None or not (evidence.is_case_page or evidence.is_case_like):
+        raise NotACasePageError("not a case page (no label or line of a case page)")
+    if evidence.is_case_like:
+        raise CaseLikePageError(
+            f"looks like a {evidence.template} case page ({evidence.describe()}) but carries too little of"
+            " one to read; check the page, or whether its archived copy is whole"
+        )
+    template = evidence.template
     parser, template_version = PARSERS[template]
     fields = parser(stream)
     issues: list[Issue] = fields.pop("issues")

@@ -17,35 +17,35 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from tfmigrate.blocks import SECTION_GAP, Block, BlockKind
+from tfmigrate.blocks import SECTION_GAP, Block, BlockKind, after_rule
 from tfmigrate.fields.procedures import looks_like_procedure
 from tfmigrate.fields.references import inline_reference, looks_like_citation
 from tfmigrate.fields.text import join_text, list_items, paragraphs
 from tfmigrate.models import GeneralDiscussion, Image, Procedure
-from tfmigrate.templates.base import PageReader, first_href
+from tfmigrate.templates.base import COPYRIGHT_RE, NAVIGATION_LINKS, PageReader, first_href
+from tfmigrate.templates.labels import Label, Vocabulary, normalize_labels
 
 TEMPLATE_VERSION = "classic-1"
 
-# Field names of the labels a classic page prints; the label needs its colon unless it stands alone.
-LABELS: tuple[tuple[str, str], ...] = (
-    ("diagnosis", r"Diagnosis"),
-    ("brief_history", r"Brief history"),
-    ("full_history", r"Full history"),
-    ("procedure", r"Radiopharmaceuticals?|Procedure"),
-    ("findings", r"Findings"),
-    ("discussion", r"Discussion"),
-    ("followup", r"Follow[- ]?up"),
-    ("teaching_points", r"(?:Major )?teaching points?|(?:Major )?teaching point\(s\)"),
-    ("differential_diagnosis", r"Differential Diagnosis(?: List)?"),
-    ("references", r"References?"),
-    ("images", r"Images"),
-    ("acr", r"ACR Codes and Keywords"),
-)
-LABEL_RE = re.compile(
-    r"^(?P<label>"
-    + "|".join(f"(?P<{name}>{pattern})" for name, pattern in LABELS)
-    + r")\s*(?::|$)\s*(?P<rest>.*)$",
-    re.IGNORECASE,
+# The labels a classic page prints, by the field (or marker) they name.
+CLASSIC_LABELS = Vocabulary(
+    [
+        Label("byline", r"Case Author\(s\)|Case Authors?", one_line=True),
+        Label("diagnosis", r"Diagnosis", one_line=True),
+        Label("brief_history", r"Brief history"),
+        Label("full_history", r"Full history"),
+        Label("procedure", r"Radiopharmaceuticals?|Procedure"),
+        Label("findings", r"Findings"),
+        Label("discussion", r"Discussion"),
+        Label("followup", r"Follow[- ]?up"),
+        Label("teaching_points", r"(?:Major )?teaching points?|(?:Major )?teaching point\(s\)"),
+        Label("differential_diagnosis", r"Differential Diagnosis(?: List)?"),
+        # bs125's discussion: "References: <citation>" inline is a citation kept in the text.
+        Label("references", r"References?", inline_is_text=True),
+        Label("images", r"Images"),
+        Label("acr", r"ACR Codes and Keywords"),
+        Label("case_number", r"Case number", one_line=True),
+    ]
 )
 BYLINE_RE = re.compile(r"^Case Author\(s\)\s*:\s*(?P<rest>.*)$", re.IGNORECASE)
 RATING_LABEL_RE = re.compile(r"Rating\s*:", re.IGNORECASE)
@@ -104,18 +104,26 @@ class Section:
 
 def label_of(text: str) -> tuple[str, str] | None:
     """(field name, inline rest) of a label line; an inline ``References: <citation>`` is not a label."""
-    match = LABEL_RE.match(text)
-    if not match:
-        return None
-    name = next(name for name, _ in LABELS if match[name] is not None)
-    rest = match["rest"].strip()
-    if name == "references" and rest:
-        return None
-    return name, rest
+    found = CLASSIC_LABELS.find(text)
+    return (found.name, found.rest) if found else None
+
+
+def is_marker(block: Block) -> bool:
+    """A fixed line of the template that is never a label's value: image links, the divider, the
+    general discussion link, the footer."""
+    text = block.text
+    return bool(
+        IMAGE_LINE_RE.match(text)
+        or CINE_LINE_RE.match(text)
+        or DIVIDER_RE.match(text)
+        or GENERAL_DISCUSSION_RE.match(text)
+        or COPYRIGHT_RE.match(text)
+        or any(pattern.match(text) for _, pattern in NAVIGATION_LINKS)
+    )
 
 
 def parse_classic(stream: Sequence[Block]) -> dict[str, Any]:
-    reader = PageReader(normalize_headings(stream))
+    reader = PageReader(normalize_labels(normalize_headings(stream), CLASSIC_LABELS, is_marker))
     reader.fields["template"] = "classic"
     texts = reader.texts()
     tail_start = read_markers(reader, texts)
@@ -144,8 +152,8 @@ def normalize_headings(stream: Sequence[Block]) -> list[Block]:
         if block.kind is BlockKind.IMAGE and block.href is None:
             if block.alt and label_of(block.alt):
                 result.append(Block(BlockKind.TEXT, gap=max(block.gap, SECTION_GAP), text=block.alt))
-            else:
-                pending_gap = max(pending_gap, block.gap) + SECTION_GAP
+            elif not block.inline:
+                pending_gap = after_rule(max(pending_gap, block.gap))
             continue
         if pending_gap:
             block = replace(block, gap=max(block.gap, pending_gap))

@@ -21,8 +21,9 @@ from tfmigrate.blocks import Block, BlockKind
 from tfmigrate.fields.patients import parse_age, parse_sex
 from tfmigrate.fields.text import join_text, list_items, paragraphs
 from tfmigrate.models import Image, Patient, Procedure
-from tfmigrate.templates.base import PageReader, link_named
+from tfmigrate.templates.base import COPYRIGHT_RE, NAVIGATION_LINKS, PageReader, link_named
 from tfmigrate.templates.classic import MAX_IMAGES
+from tfmigrate.templates.labels import Label, Vocabulary, normalize_labels
 
 TEMPLATE_VERSION = "newtfh-1"
 
@@ -36,17 +37,19 @@ FIGURE_RE = re.compile(r"^Fig(?:ure)?\.?\s*(?P<number>\d+)\.?\s*(?P<rest>.*)$", 
 # Top-level labels of the page; each owns the lines up to the next one.
 # Matched case-sensitively: inside the findings, "FINDINGS: The cervical spine..." (271472) is
 # text under an upper-case sub-heading, not the page's own "Findings:" label.
-TOP_LABELS: tuple[tuple[str, str], ...] = (
-    ("authors", r"Authored [Bb]y"),
-    ("patient", r"Patient"),
-    ("brief_history", r"History"),
-    ("findings", r"Findings"),
-    ("diagnosis", r"Diagnosis"),
-    ("discussion", r"General [Dd]iscussion"),
+NEWTFH_LABELS = Vocabulary(
+    [
+        Label("authors", r"Authored [Bb]y", one_line=True),
+        Label("patient", r"Patient", one_line=True),
+        Label("brief_history", r"History", one_line=True),
+        Label("findings", r"Findings"),
+        Label("diagnosis", r"Diagnosis", one_line=True),
+        Label("discussion", r"General [Dd]iscussion"),
+        Label("image_size", r"Image Size", one_line=True),
+    ],
+    ignore_case=False,
 )
-TOP_LABEL_RE = re.compile(
-    r"^(?P<label>" + "|".join(f"(?P<{name}>{p})" for name, p in TOP_LABELS) + r")\s*:\s*(?P<rest>.*)$"
-)
+TOP_LABELS = ("authors", "patient", "brief_history", "findings", "diagnosis", "discussion")
 # Sub-headings inside Findings and General Discussion, as "Label: text" or an upper-case line.
 SUB_LABELS: tuple[tuple[str, str], ...] = (
     ("full_history", r"Long history|HISTORY|Clinical history"),
@@ -66,8 +69,31 @@ UPPER_HEADING_RE = re.compile(r"^[A-Z0-9][A-Z0-9 ,()/&'\-]*$")
 LIST_FIELDS = ("differential_diagnosis", "teaching_points")
 
 
+def sub_label_of(block: Block) -> tuple[str, str] | None:
+    """(field, inline rest) of a sub-heading: "Label: text", or a heading alone (upper case, or in bold)."""
+    match = SUB_LABEL_RE.match(block.text)
+    if not match:
+        return None
+    whole = match["rest"] is None
+    if whole and not (UPPER_HEADING_RE.match(block.text) or block.lead == block.text):
+        return None
+    name = next(name for name, _ in SUB_LABELS if match[name] is not None)
+    return name, (match["rest"] or "").strip()
+
+
+def is_marker(block: Block) -> bool:
+    """A fixed line of the template that is never a label's value."""
+    text = block.text
+    return bool(
+        RETURN_LINE_RE.match(text)
+        or FIGURE_RE.match(text)
+        or COPYRIGHT_RE.match(text)
+        or any(pattern.match(text) for _, pattern in NAVIGATION_LINKS)
+    )
+
+
 def parse_newtfh(stream: Sequence[Block]) -> dict[str, Any]:
-    reader = PageReader(stream)
+    reader = PageReader(normalize_labels(stream, NEWTFH_LABELS, is_marker))
     reader.fields["template"] = "newtfh"
     current: str | None = None
     owned: dict[str, list[tuple[int, Block]]] = {}
@@ -100,10 +126,10 @@ def parse_newtfh(stream: Sequence[Block]) -> dict[str, Any]:
             reader.fields.setdefault("images", []).append(pending_figure)
             reader.consume(index)
             current = "images"
-        elif match := TOP_LABEL_RE.match(text):
-            current = next(name for name, _ in TOP_LABELS if match[name] is not None)
+        elif (label := NEWTFH_LABELS.find(text)) and label.name in TOP_LABELS:
+            current = label.name
             reader.consume(index)
-            rest = match["rest"].strip()
+            rest = label.rest
             owned.setdefault(current, [])
             if rest:
                 owned[current].append((index, Block(BlockKind.TEXT, gap=0, text=rest)))
@@ -153,11 +179,20 @@ def read_subsections(reader: PageReader, default: str, lines: list[tuple[int, Bl
     """Findings or General Discussion, its recognised sub-headings sent to their own fields."""
     target = default
     sections: list[tuple[str, list[tuple[int, Block]]]] = [(default, [])]
-    for index, block in lines:
-        match = SUB_LABEL_RE.match(block.text)
-        if match and (match["rest"] is not None or UPPER_HEADING_RE.match(block.text)):
-            name = next(name for name, _ in SUB_LABELS if match[name] is not None)
-            rest = (match["rest"] or "").strip()
+    position = 0
+    while position < len(lines):
+        index, block = lines[position]
+        position += 1
+        label = sub_label_of(block)
+        if label is not None:
+            name, rest = label
+            if not rest and name == "procedure" and position < len(lines):
+                # "RADIOPHARMACEUTICAL:" in one table cell, its line in the next: one line.
+                value_index, value = lines[position]
+                if value.gap <= 1 and sub_label_of(value) is None and not UPPER_HEADING_RE.match(value.text):
+                    reader.consume(index)
+                    index, block, rest = value_index, value, value.text
+                    position += 1
             if rest and name not in LIST_FIELDS:
                 # "RADIOPHARMACEUTICAL: 20.1 mCi Tc-99m MDP i.v." owns its own line only.
                 sections.append((name, [(index, replace(block, text=rest))]))

@@ -1,0 +1,122 @@
+"""Labels wherever they sit: one form for every way a page prints ``Diagnosis: Heterotopic Ossification``.
+
+The text renderings print a label and its value on one line. Pages print it in many ways: bold
+(``<B>Diagnosis:</B> x``), without the colon (``<dt>Diagnosis</dt><dd>x</dd>``, ``<h3>Findings</h3>``,
+``<span class=label>Diagnosis</span> x``), upper case (``DIAGNOSIS:``), as a heading image's alt
+text, with the value in the next table cell, the next row or after a line break. ``normalize_labels``
+turns each of them into the one line the renderings show, ``Diagnosis: x``, so the templates read
+one form. A label is recognised:
+
+- with its colon at the start of a line (``Diagnosis: x``, ``Brief History :``);
+- alone on its line, with or without a colon (``Findings``, a ``<dt>``, a heading);
+- as the line's ``lead``, the text of an element that opens the line (``<b>Diagnosis</b> x``);
+- in capitals before its value (``DIAGNOSIS Heterotopic ossification``).
+
+A label whose value is one line (the byline, the diagnosis, the case number...) takes the next line
+as its value when it has none of its own, and the lines that continue it (a byline or diagnosis
+wrapped in a ``<pre>`` text file); the other labels head sections, which the templates read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from tfmigrate.blocks import Block, BlockKind
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str  # the record field (or marker) it names
+    pattern: str  # what a page prints, as a regex
+    one_line: bool = False  # its value is one line: a value on the next line belongs to it
+    inline_is_text: bool = False  # "References: Smith AB..." inline is a citation in the text, not a label
+
+
+@dataclass(frozen=True)
+class FoundLabel:
+    name: str
+    printed: str  # the label as printed, without its colon
+    rest: str  # the value printed after it on its line
+
+
+class Vocabulary:
+    """The labels of one template, and the four ways each can be printed."""
+
+    def __init__(self, labels: Sequence[Label], *, ignore_case: bool = True) -> None:
+        self.labels = {label.name: label for label in labels}
+        alternatives = "|".join(f"(?P<{label.name}>{label.pattern})" for label in labels)
+        flags = re.IGNORECASE if ignore_case else 0
+        self.colon_re = re.compile(rf"^(?P<label>{alternatives})\s*:\s*(?P<rest>.*)$", flags)
+        self.alone_re = re.compile(rf"^(?P<label>{alternatives})\s*[:.]?$", flags)
+        self.capitals_re = re.compile(rf"^(?P<label>{alternatives})\s+(?P<rest>.*[a-z].*)$", flags)
+
+    def find(self, text: str, lead: str | None = None) -> FoundLabel | None:
+        """The label a line starts with, and the rest of the line."""
+        if lead and text.startswith(lead) and (match := self.alone_re.match(lead.strip())):
+            return self.found(match, text[len(lead) :].lstrip(" :"))
+        for pattern in (self.colon_re, self.alone_re):
+            if match := pattern.match(text):
+                return self.found(match, match.groupdict().get("rest") or "")
+        match = self.capitals_re.match(text)
+        if match and match["label"].isupper():
+            return self.found(match, match["rest"])
+        return None
+
+    def found(self, match: re.Match[str], rest: str) -> FoundLabel | None:
+        name = next(name for name in self.labels if match[name] is not None)
+        rest = rest.strip()
+        if rest and self.labels[name].inline_is_text:
+            return None
+        return FoundLabel(name=name, printed=match["label"].strip(), rest=rest)
+
+    def find_in(self, block: Block) -> FoundLabel | None:
+        if block.kind is BlockKind.TEXT:
+            return self.find(block.text, block.lead)
+        if block.alt:  # a heading drawn as an image, its label in the alt text
+            found = self.find(block.alt)
+            return found if found and not found.rest else None
+        return None
+
+
+def normalize_labels(
+    stream: Sequence[Block], vocabulary: Vocabulary, is_marker: Callable[[Block], bool]
+) -> list[Block]:
+    """Every label as ``Label: value`` on the line of its value; other blocks unchanged.
+
+    ``is_marker`` tells the template's other fixed lines (an image link, a footer link), which are
+    never a label's value.
+    """
+    result: list[Block] = []
+    index = 0
+    while index < len(stream):
+        block = stream[index]
+        found = vocabulary.find_in(block)
+        index += 1
+        if found is None:
+            result.append(block)
+            continue
+
+        def is_value(candidate: Block) -> bool:
+            return (
+                candidate.kind is BlockKind.TEXT
+                and vocabulary.find_in(candidate) is None
+                and not is_marker(candidate)
+            )
+
+        rest, links = found.rest, block.links
+        if vocabulary.labels[found.name].one_line:
+            if not rest and index < len(stream) and stream[index].gap <= 1 and is_value(stream[index]):
+                rest, links = stream[index].text, links + stream[index].links
+                index += 1
+            while index < len(stream) and stream[index].gap == 0 and is_value(stream[index]):
+                rest, links = f"{rest} {stream[index].text}", links + stream[index].links
+                index += 1
+        text = f"{found.printed}: {rest}" if rest else f"{found.printed}:"
+        result.append(
+            Block(BlockKind.TEXT, gap=block.gap, text=text, links=links)
+            if block.kind is BlockKind.IMAGE
+            else replace(block, text=text, links=links, lead=None)
+        )
+    return result

@@ -1,0 +1,90 @@
+"""Any authoring style, same record: every page rendered in every style (and in mixtures of them,
+section by section) parses to the record its text rendering gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import SITE, SITE_BASE_URL
+from tests.dialects import STYLES, render, render_mixed
+from tests.pages import Page, real_pages, site_pages
+from tests.test_equivalence import content
+from tests.test_golden import mismatches
+from tfmigrate.blocks import BlockKind, after_rule, blocks_from_html
+from tfmigrate.decode import decode_html
+from tfmigrate.errors import NotACasePageError
+from tfmigrate.parse import parse_page
+
+
+def text_rendering(page: Page) -> str:
+    """What a text browser shows of a page: the real renderings as they are; a fixture page's lines
+    with its gaps (a heading or rule image is a section break)."""
+    raw = page.path.read_bytes()
+    if page.path.suffix == ".txt":
+        return raw.decode("utf-8")
+    lines: list[str] = []
+    pending = 0
+    for block in blocks_from_html(decode_html(raw).text):
+        if block.kind is BlockKind.IMAGE:
+            if block.alt:
+                lines.append("\n" * max(block.gap, 2) + block.alt)
+            elif not block.inline and block.href is None:
+                pending = after_rule(max(pending, block.gap))
+            continue
+        lines.append("\n" * max(block.gap, pending) + block.text)
+        pending = 0
+    return "\n".join(lines)
+
+
+def is_case_page(page: Page) -> bool:
+    try:
+        page.parse()
+    except NotACasePageError:
+        return False
+    return True
+
+
+SOURCES = [page for page in real_pages() + site_pages() if is_case_page(page)]
+TEXTS = {page.id: text_rendering(page) for page in SOURCES}
+
+
+def record(raw: bytes, url: str, input_format: str) -> dict[str, Any]:
+    case = parse_page(raw, url, input_format=input_format)  # type: ignore[arg-type]
+    result = content(case)
+    result["issues"] = sorted((issue["code"], issue["field"]) for issue in result["issues"])
+    return result
+
+
+EXPECTED = {page.id: record(TEXTS[page.id].encode(), page.url, "text") for page in SOURCES}
+
+
+def test_the_sources_cover_both_templates_and_the_site() -> None:
+    assert len(SOURCES) >= 40
+    assert sum(1 for page in SOURCES if page.group == "realpages") >= 15
+    assert {record["template"] for record in EXPECTED.values()} == {"classic", "newtfh"}
+    assert SITE.is_dir() and SITE_BASE_URL
+
+
+@pytest.mark.parametrize("style", STYLES, ids=[style.name for style in STYLES])
+def test_every_page_in_every_style_gives_the_text_record(style: Any) -> None:
+    wrong = {}
+    for page in SOURCES:
+        got = record(render(TEXTS[page.id], style), page.url, "html")
+        if differences := mismatches(EXPECTED[page.id], got):
+            wrong[page.id] = differences
+    assert not wrong, "\n".join(f"{page}: {len(d)} field(s): {d[:3]}" for page, d in wrong.items())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    page=st.sampled_from(SOURCES),
+    styles=st.lists(st.sampled_from(STYLES), min_size=2, max_size=6),
+)
+def test_pages_mixing_styles_section_by_section_give_the_text_record(page: Page, styles: list[Any]) -> None:
+    got = record(render_mixed(TEXTS[page.id], styles), page.url, "html")
+    differences = mismatches(EXPECTED[page.id], got)
+    assert not differences, f"{[s.name for s in styles]}: {differences[:5]}"
