@@ -351,3 +351,90 @@ MIXED_PAGE = (
     f"<style>{CSS_DIVS_STYLESHEET}</style></head><body>\n{{body}}\n</body></html>"
 )
 STYLES_BY_NAME = {style.name: style for style in STYLES}
+
+# ---------------------------------------------------------------------------- styles from features
+# The eight styles above are whole habits. Authors mixed the features of several: a page of
+# <CENTER>ed <FONT>s with labels in table cells and sections split by spacer GIFs. ``composed``
+# builds a style from one choice per feature, so a test can draw thousands of such habits.
+
+LABEL_FORMS = {
+    "bold": lambda label, rest: f"<B>{esc(label)}:</B> {rest}",
+    "bold-no-colon": lambda label, rest: f"<b>{esc(label)}</b> {rest}",
+    "strong-space-colon": lambda label, rest: f"<strong>{esc(label)} :</strong> {rest}",
+    "capitals": lambda label, rest: f"{esc(label.upper())}: {rest}",
+    "font": lambda label, rest: f'<font color="#990000" size="+1"><b>{esc(label)}:</b></font> {rest}',
+    "span-class": lambda label, rest: (
+        f'<span class="fieldname">{esc(label)}</span> <span class="v">{rest}</span>'
+    ),
+    "value-after-br": lambda label, rest: (
+        f"<b>{esc(label)}:</b><br>{rest}" if rest else f"<b>{esc(label)}:</b>"
+    ),
+    "cells": lambda label, rest: (
+        f"<table border=0><tr><td valign=top nowrap><b>{esc(label)}:</b></td><td>{rest}</td></tr></table>"
+    ),
+    "underlined": lambda label, rest: f"<u>{esc(label)}</u>: {rest}",
+    "plain": lambda label, rest: f"{esc(label)}: {rest}",
+}
+PARAGRAPH_FORMS = ("p", "p-unclosed", "div", "br-br", "center-font", "blockquote")
+SEPARATOR_FORMS = {
+    "hr": lambda gap: "<hr>" * (1 + (gap >= 4)) + "<p>&nbsp;</p>" * (gap == 3),
+    "hr-attributes": lambda gap: '<HR SIZE=3 NOSHADE WIDTH="80%">' * (1 + (gap >= 4)),
+    "nbsp-paragraphs": lambda gap: "<p>&nbsp;</p>" * (gap - 1),
+    "spacer-gif": lambda gap: (
+        '<p><img src="/icons/spacer.gif" width="1" height="24" alt=""></p>' * (1 + (gap >= 4))
+    ),
+    "heading-gif": lambda gap: '<p align="center"><img src="gfx/bar2.gif"></p>' * (1 + (gap >= 4)),
+    "dashes": lambda gap: "<p>" + "<br>".join(["-" * 40] * (1 + (gap >= 4))) + "</p>",
+}
+
+
+def composed_paragraph(form: str) -> Callable[[Paragraph, Style], str]:
+    def draw(paragraph: Paragraph, style: Style) -> str:
+        inner = lines_html(paragraph, style, "<br>")
+        return {
+            "p": f"<p>{inner}</p>",
+            "p-unclosed": f"<P>{inner}",
+            "div": f'<div class="para" style="margin-bottom:1em">{inner}</div>',
+            "br-br": f"{inner}<br><br>",
+            "center-font": f'<center><font face="Arial" size="2">{inner}</font></center><br>',
+            "blockquote": f"<blockquote>{inner}</blockquote>",
+        }[form]
+
+    return draw
+
+
+def composed_section(form: str) -> Callable[[list[Paragraph], Style], str]:
+    def draw(section: list[Paragraph], style: Style) -> str:
+        text = "\n".join(style.paragraph(paragraph, style) for paragraph in section)
+        # A section ends a paragraph of its own, whatever the paragraphs inside did.
+        if form in ("br-br", "center-font"):
+            return f"<div>{text.removesuffix('<br><br>').removesuffix('<br>')}</div>"
+        return text
+
+    return draw
+
+
+def is_coherent(label_form: str, paragraph_form: str) -> bool:
+    """A label in a table is a block: after it, <br><br> draws more than a paragraph's gap, which an
+    author spacing paragraphs with <br><br> would have seen and not written."""
+    return not (label_form == "cells" and paragraph_form in ("br-br", "center-font"))
+
+
+def composed(label_form: str, paragraph_form: str, separator_form: str, upper_tags: bool) -> Style:
+    def page(body: str) -> str:
+        html_page = (
+            '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+            "<title>Teaching File</title><!-- saved from the web --><script>var x = 1;</script>"
+            f'</head><body bgcolor="#ffffff" link="#0000ff">\n{body}\n</body></html>'
+        )
+        return re.sub(r"</?[a-z]+\b", lambda m: m[0].upper(), html_page) if upper_tags else html_page
+
+    return Style(
+        name=f"{label_form}/{paragraph_form}/{separator_form}{'/UPPER' if upper_tags else ''}",
+        page=page,
+        section=composed_section(paragraph_form),
+        paragraph=composed_paragraph(paragraph_form),
+        label=LABEL_FORMS[label_form],
+        separator=SEPARATOR_FORMS[separator_form],
+        encoding="cp1252",
+    )

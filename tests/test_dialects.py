@@ -6,11 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SITE, SITE_BASE_URL
-from tests.dialects import STYLES, render, render_mixed
+from tests.dialects import (
+    LABEL_FORMS,
+    PARAGRAPH_FORMS,
+    SEPARATOR_FORMS,
+    STYLES,
+    composed,
+    is_coherent,
+    render,
+    render_mixed,
+)
 from tests.pages import Page, real_pages, site_pages
 from tests.test_equivalence import content
 from tests.test_golden import mismatches
@@ -88,3 +97,20 @@ def test_pages_mixing_styles_section_by_section_give_the_text_record(page: Page,
     got = record(render_mixed(TEXTS[page.id], styles), page.url, "html")
     differences = mismatches(EXPECTED[page.id], got)
     assert not differences, f"{[s.name for s in styles]}: {differences[:5]}"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    page=st.sampled_from(SOURCES),
+    label_form=st.sampled_from(sorted(LABEL_FORMS)),
+    paragraph_form=st.sampled_from(PARAGRAPH_FORMS),
+    separator_form=st.sampled_from(sorted(SEPARATOR_FORMS)),
+    upper_tags=st.booleans(),
+)
+def test_pages_in_styles_composed_of_any_features_give_the_text_record(
+    page: Page, label_form: str, paragraph_form: str, separator_form: str, upper_tags: bool
+) -> None:
+    assume(is_coherent(label_form, paragraph_form))
+    style = composed(label_form, paragraph_form, separator_form, upper_tags)
+    differences = mismatches(EXPECTED[page.id], record(render(TEXTS[page.id], style), page.url, "html"))
+    assert not differences, f"{style.name}: {differences[:5]}"

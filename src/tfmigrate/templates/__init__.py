@@ -55,7 +55,7 @@ NEWTFH_LINES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
     ("case list link", WEAK, newtfh.RETURN_LINE_RE),
     # 97104's mid-page chunk keeps its "General Discussion:" (with the colon: a home page's
     # "General discussion" heading is not one).
-    ("general discussion label", WEAK, re.compile(r"^General [Dd]iscussion\b")),
+    ("general discussion label", WEAK, re.compile(r"^General discussion\b", re.IGNORECASE)),
 )
 # Marks that support others but never make a page look like a case page alone: a home page has a
 # "General discussion" heading, and any page can sit at an address like a case page's.

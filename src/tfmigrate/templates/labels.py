@@ -39,6 +39,7 @@ class FoundLabel:
     name: str
     printed: str  # the label as printed, without its colon
     rest: str  # the value printed after it on its line
+    form: str = "colon"  # how it was printed: colon, alone, lead (markup), capitals
 
 
 class Vocabulary:
@@ -55,21 +56,22 @@ class Vocabulary:
     def find(self, text: str, lead: str | None = None) -> FoundLabel | None:
         """The label a line starts with, and the rest of the line."""
         if lead and text.startswith(lead) and (match := self.alone_re.match(lead.strip())):
-            return self.found(match, text[len(lead) :].lstrip(" :"))
-        for pattern in (self.colon_re, self.alone_re):
-            if match := pattern.match(text):
-                return self.found(match, match.groupdict().get("rest") or "")
+            return self.found(match, text[len(lead) :].lstrip(" :"), "lead")
+        if match := self.colon_re.match(text):
+            return self.found(match, match["rest"], "colon")
+        if match := self.alone_re.match(text):
+            return self.found(match, "", "alone")
         match = self.capitals_re.match(text)
         if match and match["label"].isupper():
-            return self.found(match, match["rest"])
+            return self.found(match, match["rest"], "capitals")
         return None
 
-    def found(self, match: re.Match[str], rest: str) -> FoundLabel | None:
+    def found(self, match: re.Match[str], rest: str, form: str) -> FoundLabel | None:
         name = next(name for name in self.labels if match[name] is not None)
         rest = rest.strip()
         if rest and self.labels[name].inline_is_text:
             return None
-        return FoundLabel(name=name, printed=match["label"].strip(), rest=rest)
+        return FoundLabel(name=name, printed=match["label"].strip(), rest=rest, form=form)
 
     def find_in(self, block: Block) -> FoundLabel | None:
         if block.kind is BlockKind.TEXT:

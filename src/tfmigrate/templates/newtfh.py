@@ -23,7 +23,7 @@ from tfmigrate.fields.text import join_text, list_items, paragraphs
 from tfmigrate.models import Image, Patient, Procedure
 from tfmigrate.templates.base import COPYRIGHT_RE, NAVIGATION_LINKS, PageReader, link_named
 from tfmigrate.templates.classic import MAX_IMAGES
-from tfmigrate.templates.labels import Label, Vocabulary, normalize_labels
+from tfmigrate.templates.labels import FoundLabel, Label, Vocabulary, normalize_labels
 
 TEMPLATE_VERSION = "newtfh-1"
 
@@ -37,32 +37,34 @@ FIGURE_RE = re.compile(r"^Fig(?:ure)?\.?\s*(?P<number>\d+)\.?\s*(?P<rest>.*)$", 
 # Top-level labels of the page; each owns the lines up to the next one.
 # Matched case-sensitively: inside the findings, "FINDINGS: The cervical spine..." (271472) is
 # text under an upper-case sub-heading, not the page's own "Findings:" label.
-NEWTFH_LABELS = Vocabulary(
-    [
-        Label("authors", r"Authored [Bb]y", one_line=True),
-        Label("patient", r"Patient", one_line=True),
-        Label("brief_history", r"History", one_line=True),
-        Label("findings", r"Findings"),
-        Label("diagnosis", r"Diagnosis", one_line=True),
-        Label("discussion", r"General [Dd]iscussion"),
-        Label("image_size", r"Image Size", one_line=True),
-    ],
-    ignore_case=False,
-)
+TOP_LABEL_LIST = [
+    Label("authors", r"Authored [Bb]y", one_line=True),
+    Label("patient", r"Patient", one_line=True),
+    Label("brief_history", r"History", one_line=True),
+    Label("findings", r"Findings"),
+    Label("diagnosis", r"Diagnosis", one_line=True),
+    Label("discussion", r"General [Dd]iscussion"),
+    Label("image_size", r"Image Size", one_line=True),
+]
+NEWTFH_LABELS = Vocabulary(TOP_LABEL_LIST, ignore_case=False)
+# A label in other capitals ("DIAGNOSIS:") is the page's own only where it moves the page forward:
+# inside the findings, "FINDINGS:" and "HISTORY" are sub-headings (271472).
+ANY_CASE_LABELS = Vocabulary(TOP_LABEL_LIST)
 TOP_LABELS = ("authors", "patient", "brief_history", "findings", "diagnosis", "discussion")
-# Sub-headings inside Findings and General Discussion, as "Label: text" or an upper-case line.
-SUB_LABELS: tuple[tuple[str, str], ...] = (
-    ("full_history", r"Long history|HISTORY|Clinical history"),
-    ("procedure", r"Radiopharmaceuticals?"),
-    ("discussion", r"Discussion"),
-    ("differential_diagnosis", r"Differential diagnosis(?: list)?"),
-    ("teaching_points", r"(?:Major )?teaching points?"),
-    ("followup", r"Follow[- ]?up"),
-    ("references", r"References?"),
-)
-SUB_LABEL_RE = re.compile(
-    r"^(?P<label>" + "|".join(f"(?P<{name}>{p})" for name, p in SUB_LABELS) + r")\s*(?::\s*(?P<rest>.*)|$)",
-    re.IGNORECASE,
+# Where the page has got to: a section's rank in the page's order (the figures stand before findings).
+RANKS = {"authors": 0, "patient": 1, "brief_history": 2, "images": 2.5, "findings": 3, "diagnosis": 4}
+RANKS |= {"discussion": 5}
+# Sub-headings inside Findings and General Discussion, as "Label: text" or a heading line alone.
+SUB_LABELS = Vocabulary(
+    [
+        Label("full_history", r"Long history|HISTORY|Clinical history"),
+        Label("procedure", r"Radiopharmaceuticals?"),
+        Label("discussion", r"Discussion"),
+        Label("differential_diagnosis", r"Differential diagnosis(?: list)?"),
+        Label("teaching_points", r"(?:Major )?teaching points?"),
+        Label("followup", r"Follow[- ]?up"),
+        Label("references", r"References?"),
+    ]
 )
 # "HISTORY", "BONE SCINTIGRAPHY (LIMITED)": an upper-case heading line.
 UPPER_HEADING_RE = re.compile(r"^[A-Z0-9][A-Z0-9 ,()/&'\-]*$")
@@ -70,15 +72,14 @@ LIST_FIELDS = ("differential_diagnosis", "teaching_points")
 
 
 def sub_label_of(block: Block) -> tuple[str, str] | None:
-    """(field, inline rest) of a sub-heading: "Label: text", or a heading alone (upper case, or in bold)."""
-    match = SUB_LABEL_RE.match(block.text)
-    if not match:
+    """(field, inline rest) of a sub-heading: "Label: text", a bold label, or a heading line alone
+    (upper case, or drawn as a heading); a word alone in plain text ("Discussion") is text."""
+    found = SUB_LABELS.find(block.text, block.lead)
+    if found is None:
         return None
-    whole = match["rest"] is None
-    if whole and not (UPPER_HEADING_RE.match(block.text) or block.lead == block.text):
+    if found.form == "alone" and not (UPPER_HEADING_RE.match(block.text) or block.lead == block.text):
         return None
-    name = next(name for name, _ in SUB_LABELS if match[name] is not None)
-    return name, (match["rest"] or "").strip()
+    return found.name, found.rest
 
 
 def is_marker(block: Block) -> bool:
@@ -126,7 +127,7 @@ def parse_newtfh(stream: Sequence[Block]) -> dict[str, Any]:
             reader.fields.setdefault("images", []).append(pending_figure)
             reader.consume(index)
             current = "images"
-        elif (label := NEWTFH_LABELS.find(text)) and label.name in TOP_LABELS:
+        elif label := top_label_of(text, current):
             current = label.name
             reader.consume(index)
             rest = label.rest
@@ -147,6 +148,16 @@ def parse_newtfh(stream: Sequence[Block]) -> dict[str, Any]:
         reader.add_issue("byline_missing", "authors", "no 'Authored By:' line")
     reader.fields.setdefault("title", None)
     return reader.finish()
+
+
+def top_label_of(text: str, current: str | None) -> FoundLabel | None:
+    label = NEWTFH_LABELS.find(text)
+    if label is not None and label.name in TOP_LABELS:
+        return label
+    label = ANY_CASE_LABELS.find(text)
+    if label is None or label.name not in TOP_LABELS:
+        return None
+    return label if RANKS[label.name] > RANKS.get(current or "", -1) else None
 
 
 def read_link(reader: PageReader, index: int, block: Block, name: str, pattern: re.Pattern[str]) -> None:
