@@ -64,8 +64,17 @@ def real_pages() -> list[Page]:
     return pages
 
 
+def quirk_pages() -> list[Page]:
+    """Text renderings carrying the quirks of real pages kept aside (fixtures/quirks/README.md)."""
+    pages = []
+    for path in sorted((FIXTURES / "quirks").glob("*.txt")):
+        folder = "newtfh/general/combined/" if path.stem.startswith("small_") else ""
+        pages.append(Page("quirks", path, f"{SITE_BASE_URL}{folder}{path.stem}.html"))
+    return pages
+
+
 def all_pages() -> list[Page]:
-    return site_pages() + variant_pages() + real_pages()
+    return site_pages() + variant_pages() + real_pages() + quirk_pages()
 
 
 def parses_or_refuses(raw: bytes, url: str = SITE_BASE_URL + "bs125te148.html") -> None:

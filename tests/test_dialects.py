@@ -20,7 +20,7 @@ from tests.dialects import (
     render,
     render_mixed,
 )
-from tests.pages import Page, real_pages, site_pages
+from tests.pages import Page, quirk_pages, real_pages, site_pages
 from tests.test_equivalence import content
 from tests.test_golden import mismatches
 from tfmigrate.blocks import BlockKind, after_rule, blocks_from_html
@@ -57,7 +57,7 @@ def is_case_page(page: Page) -> bool:
     return True
 
 
-SOURCES = [page for page in real_pages() + site_pages() if is_case_page(page)]
+SOURCES = [page for page in real_pages() + quirk_pages() + site_pages() if is_case_page(page)]
 TEXTS = {page.id: text_rendering(page) for page in SOURCES}
 
 

@@ -76,8 +76,10 @@ DOCUMENT_END_BYTES_RE = re.compile(rb"</\s*(?:html|body)\s*>", re.IGNORECASE)
 # "----------", "==========", "* * * * *": a rule typed as text draws a line, not words.
 RULE_LINE_RE = re.compile(r"^(?:([-=_*~#+])\s*)\1(?:\s*\1)+$")
 RULE_CHARACTERS = frozenset("-=_*~#+")
-# Text files wrap at 60-80 columns; lines wider than this were never wrapped.
+# Text files wrap at 60-80 columns; lines wider than this were never wrapped, and a block of lines
+# narrower than the least of them (a footer, a list) is no wrapped text.
 MAX_WRAP_WIDTH = 100
+MIN_WRAP_WIDTH = 55
 # A page whose wider gap is this many times as common as a gap of one line draws its paragraphs wider.
 RHYTHM_MAJORITY = 3
 # Pages are untrusted: never fetch anything a page names (DTDs, entities); libxml2's default depth
@@ -195,7 +197,7 @@ def join_wrapped_lines(lines: list[Block]) -> list[Block]:
     """
     widths = [len(block.text) for block in lines if block.kind is BlockKind.TEXT]
     width = max(widths, default=0)
-    if width > MAX_WRAP_WIDTH or len(widths) < 2:
+    if not MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH or len(widths) < 2:
         return lines
     groups: list[list[Block]] = []  # each joined line's physical lines, joined once at the end
     for block in lines:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from tfmigrate import __version__
 from tfmigrate.blocks import blocks_from_html, blocks_from_text
+from tfmigrate.checks import check_case
 from tfmigrate.decode import decode_html
 from tfmigrate.errors import CaseLikePageError, InputError, NotACasePageError, ParseError
 from tfmigrate.filenames import is_reserved
@@ -86,6 +87,7 @@ def parse_page(
         where = ".".join(str(part) for part in first["loc"])
         raise ParseError(f"record does not validate: {where}: {first['msg']}") from exc
     structure_case(case)
+    case.issues.extend(check_case(case))
     return case
 
 

@@ -33,6 +33,14 @@ ROWS = [
     ("Sam Wang, M.D. and Jerold Wallis M.D.", [("Sam Wang", ["M.D."]), ("Jerold Wallis", ["M.D."])]),
     ("John Lahorra and Jerold Wallis", [("John Lahorra", []), ("Jerold Wallis", [])]),
     ("kwinkl01 and Delphine Chen.", [("kwinkl01", []), ("Delphine Chen", [])]),  # newtfh 271472
+    # Forms seen on further real pages (SITE.md, 2026-12): a slash, no space after commas, no first name.
+    ("Thomas H. Vreeland,MD/J. Wallis", [("Thomas H. Vreeland", ["MD"]), ("J. Wallis", [])]),
+    ("Henry Royal,M.D.", [("Henry Royal", ["M.D."])]),
+    (
+        "Sarah Reimer, M.D.,Farrokh Dehdashti, MD",
+        [("Sarah Reimer", ["M.D."]), ("Farrokh Dehdashti", ["MD"])],
+    ),
+    ("and Tom R. Miller, M.D., Ph.D.", [("Tom R. Miller", ["M.D.", "Ph.D."])]),
     ("", []),
 ]
 

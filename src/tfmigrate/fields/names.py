@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 # A separator between names or between a name and its degrees: commas, "and", ", and".
 # Each branch starts where a run of spaces starts (the lookbehinds), so a hostile run of spaces is
 # scanned once, not once per position.
-SEPARATOR_RE = re.compile(
-    r"(?<!\s)\s*,\s*(?:and\s+)?|(?<!\s)\s+and\s+|(?<!\s)\s*&\s*|(?<!\s)\s*;\s*", re.IGNORECASE
-)
+SEPARATOR_RE = re.compile(r"(?<!\s)\s*,\s*(?:and\s+)?|(?<!\s)\s+and\s+|(?<!\s)\s*[&;/]\s*", re.IGNORECASE)
+# "Case Author(s): and Tom R. Miller, M.D." : the first name was never filled in.
+LEADING_SEPARATOR_RE = re.compile(r"^(?:and\b|[,&;/])\s*", re.IGNORECASE)
 DEGREE_RE = re.compile(
     r"^(?:M\.?\s?D|D\.?\s?O|Ph\.?\s?D|M\.?\s?S|M\.?\s?P\.?\s?H|R\.?\s?N|B\.?\s?S|M\.?\s?B\.?\s?B\.?\s?S"
     r"|F\.?\s?R\.?\s?C\.?\s?R|F\.?\s?A\.?\s?C\.?\s?R|C\.?\s?N\.?\s?M\.?\s?T|R\.?\s?T|D\.?\s?V\.?\s?M)\.?$",
@@ -40,11 +40,14 @@ def is_degree(word: str) -> bool:
     return bool(DEGREE_RE.match(word))
 
 
+def has_missing_author(text: str) -> bool:
+    """A byline that starts with "and" or a comma: a name is missing before it."""
+    return LEADING_SEPARATOR_RE.match(text.strip()) is not None
+
+
 def split_authors(text: str) -> list[PrintedAuthor]:
     """Names in printed order, each with the degrees printed after it."""
-    text = text.strip()
-    if text.endswith(".") and not is_degree(text.split()[-1]) and not _ends_with_initial(text):
-        text = text[:-1]  # newtfh: "Authored By: kwinkl01 and Delphine Chen."
+    text = LEADING_SEPARATOR_RE.sub("", text.strip())
     authors: list[PrintedAuthor] = []
     for part in SEPARATOR_RE.split(text):
         words = part.split()
@@ -55,6 +58,9 @@ def split_authors(text: str) -> list[PrintedAuthor]:
             authors.append(PrintedAuthor(name=" ".join(words), degrees=degrees))
         elif authors:
             authors[-1].degrees.extend(degrees)
+    last = authors[-1] if authors else None
+    if last and not last.degrees and last.name.endswith(".") and not _ends_with_initial(last.name):
+        last.name = last.name[:-1]  # newtfh: "Authored By: kwinkl01 and Delphine Chen." ends a sentence
     return authors
 
 

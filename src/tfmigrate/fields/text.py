@@ -10,19 +10,36 @@ from tfmigrate.blocks import Block, BlockKind
 PARAGRAPH_SEPARATOR = "\n\n"
 # "1. Paget's disease." / "2)" / "- item": the enumerator is list structure, not item text.
 ENUMERATOR_RE = re.compile(r"^(?:\(?\d{1,2}[.)]|[-*\u2022])\s+")
+# A line that ends a sentence, and one that starts the next: newtfh pages print paragraphs with a
+# single newline between them. Short lines ("Dr.", "Fig. 1") are not paragraphs.
+SENTENCE_END_RE = re.compile(r"[.!?][\"')\]]?$")
+MIN_PARAGRAPH_LINE = 40
+# "Major teaching point(s): 1. Leukocyte uptake ... 2. Correlate with CT ...": items numbered inline.
+INLINE_NUMBER_RE = re.compile(r"(?:^|(?<=\s))(\d{1,2})[.)]\s+")
+# A list line ends here but its item goes on: "degenerative changes,", "primary and".
+CONTINUED_ITEM_RE = re.compile(r"(?:[,;:\-]|\band|\bor|\bof|\bwith)$", re.IGNORECASE)
 
 
 def paragraphs(blocks: Sequence[Block]) -> list[str]:
-    """Lines joined into paragraphs: a line break continues a paragraph, a blank line ends it."""
+    """Lines joined into paragraphs: a line break continues a paragraph, a blank line ends it, and so
+    does a line break between a sentence's end and the next sentence (newtfh's single newlines)."""
     lines: list[list[str]] = []  # joined once at the end: repeated concatenation is quadratic
     for block in blocks:
         if block.kind is not BlockKind.TEXT:
             continue
-        if lines and block.gap == 0:
+        if lines and block.gap == 0 and not starts_paragraph(lines[-1][-1], block.text):
             lines[-1].append(block.text)
         else:
             lines.append([block.text])
     return [" ".join(paragraph) for paragraph in lines]
+
+
+def starts_paragraph(previous: str, line: str) -> bool:
+    return (
+        len(previous) >= MIN_PARAGRAPH_LINE
+        and line[:1].isupper()
+        and SENTENCE_END_RE.search(previous) is not None
+    )
 
 
 def join_text(blocks: Sequence[Block]) -> str | None:
@@ -31,15 +48,28 @@ def join_text(blocks: Sequence[Block]) -> str | None:
 
 
 def list_items(blocks: Sequence[Block]) -> list[str]:
-    """Items of a printed list: one per paragraph or per enumerated line, enumerators removed."""
+    """Items of a printed list: one per line (unless the line plainly goes on: "changes,"), items
+    numbered inline on one line split, enumerators removed."""
     items: list[list[str]] = []
     for block in blocks:
         if block.kind is not BlockKind.TEXT:
             continue
-        starts_item = block.gap > 0 or not items or ENUMERATOR_RE.match(block.text)
-        text = ENUMERATOR_RE.sub("", block.text)
-        if starts_item:
-            items.append([text])
-        else:
-            items[-1].append(text)
+        for number, piece in enumerate(split_numbered(block.text)):
+            text = ENUMERATOR_RE.sub("", piece)
+            continues = block.gap == 0 and not number and items and CONTINUED_ITEM_RE.search(items[-1][-1])
+            if continues and not block.item:
+                items[-1].append(text)
+            else:
+                items.append([text])
     return [joined for item in items if (joined := " ".join(item))]
+
+
+def split_numbered(text: str) -> list[str]:
+    """``1. A. 2. B. 3. C.`` -> the three items, when the numbers run 1, 2, 3 in order; else the line."""
+    starts: list[int] = []
+    for match in INLINE_NUMBER_RE.finditer(text):
+        if int(match[1]) == len(starts) + 1 and (starts or match.start() == 0):
+            starts.append(match.start())
+    if len(starts) < 2:
+        return [text]
+    return [text[start:end].strip() for start, end in zip(starts, [*starts[1:], len(text)], strict=True)]

@@ -79,6 +79,10 @@ class PageReader:
             return
         printed = names.split_authors(text)
         self.fields["authors"] = [Author(name=a.name, degrees=a.degrees) for a in printed]
+        if printed and names.has_missing_author(text):
+            self.add_issue(
+                "author_missing", "authors", f"the byline starts with a separator: {shorten(text)}"
+            )
         for author in printed:
             if author.is_user_id:
                 self.add_issue(
@@ -93,10 +97,17 @@ class PageReader:
         if not raw:
             self.add_issue("date_missing", "date", "the byline prints no date")
             return
+        printed = raw.split()
         try:
-            self.fields["date"] = dates.parse_date(raw)
+            parsed = [dates.parse_date(date) for date in printed]
         except dates.DateError as exc:
             self.add_issue("date_invalid", "date", str(exc))
+            return
+        self.fields["date"] = parsed[0]
+        if len(set(parsed)) > 1:  # "3/8/96 3/8/96" is one date printed twice; two dates are not
+            self.add_issue(
+                "date_ambiguous", "date", f"the byline prints {len(parsed)} different dates: {raw}"
+            )
 
     def set_rating(self, raw: str) -> None:
         parsed = ratings.parse_rating(raw)
@@ -114,7 +125,9 @@ class PageReader:
         if unassigned:
             self.fields["unassigned"] = unassigned
             for text in unassigned:
-                self.add_issue("unassigned_text", None, f"text not placed in any field: {shorten(text)}")
+                self.add_issue(
+                    "unassigned_text", "unassigned", f"text not placed in any field: {shorten(text)}"
+                )
         self.fields["issues"] = self.issues
         return self.fields
 

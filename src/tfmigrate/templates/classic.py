@@ -20,7 +20,8 @@ from typing import Any
 from tfmigrate.blocks import SECTION_GAP, Block, BlockKind, after_rule
 from tfmigrate.fields.procedures import looks_like_procedure
 from tfmigrate.fields.references import inline_reference, looks_like_citation
-from tfmigrate.fields.text import join_text, list_items, paragraphs
+from tfmigrate.fields.sections import reads_as_findings, reads_as_followup, reads_as_history, reads_as_patient
+from tfmigrate.fields.text import PARAGRAPH_SEPARATOR, join_text, list_items, paragraphs
 from tfmigrate.models import GeneralDiscussion, Image, Procedure
 from tfmigrate.templates.base import COPYRIGHT_RE, NAVIGATION_LINKS, PageReader, first_href
 from tfmigrate.templates.labels import Label, Vocabulary, normalize_labels
@@ -49,7 +50,9 @@ CLASSIC_LABELS = Vocabulary(
 )
 BYLINE_RE = re.compile(r"^Case Author\(s\)\s*:\s*(?P<rest>.*)$", re.IGNORECASE)
 RATING_LABEL_RE = re.compile(r"Rating\s*:", re.IGNORECASE)
+RATING_LINE_RE = re.compile(r"^\.?\s*Rating\s*:", re.IGNORECASE)
 DATE_CHARACTERS = frozenset("0123456789/.-")
+MAX_BYLINE_DATES = 3
 DIVIDER_RE = re.compile(r"^Full history\s*/\s*Diagnosis is available below", re.IGNORECASE)
 CASE_NUMBER_RE = re.compile(r"^Case number\s*:\s*(?P<case_id>[A-Za-z0-9_-]{1,100})\.?$", re.IGNORECASE)
 GENERAL_DISCUSSION_RE = re.compile(
@@ -72,7 +75,10 @@ CINE_LINE_RE = re.compile(
 # It is searched in every line of a case's head; the lookahead lets the scan skip most positions fast.
 JAVA_CINE_RE = re.compile(r"(?=[JjCc])\b(?:Java-enabled browser|cine viewer)\b", re.IGNORECASE)
 MAIN_IMAGE_TAIL_RE = re.compile(r"^in a separate image viewer\.?$", re.IGNORECASE)
-CAPTION_WORDS_RE = re.compile(r"\b(?:images?|views?|projections?)\b", re.IGNORECASE)
+CAPTION_WORDS_RE = re.compile(
+    r"\b(?:images?|views?|projections?|radiographs?|scans?|scintigra\w*|SPECT|CT|MRI?|ultrasound|films?)\b",
+    re.IGNORECASE,
+)
 MAX_CAPTION_LENGTH = 100
 ACR_CODE_RE = re.compile(r"(?<![\w.])\d{1,4}\.-?\d{1,8}(?![\w.])")
 KEYWORD_SPLIT_RE = re.compile(r"(?<!\s)\s*[,;]\s*")  # the lookbehind keeps a run of spaces linear
@@ -80,11 +86,15 @@ KEYWORD_SPLIT_RE = re.compile(r"(?<!\s)\s*[,;]\s*")  # the lookbehind keeps a ru
 # Caps that real pages never reach and hostile ones would make expensive: beyond them, text is kept
 # as text (unassigned or in its section) rather than read into thousands of structured values.
 MAX_IMAGES = 200
+MAX_PROCEDURE_PARAGRAPHS = 4
 MAX_ACR_TEXT = 5000
 MAX_ACR_ITEMS = 500
 TEXT_FIELDS = ("full_history", "findings", "discussion", "followup")
 # The unlabelled body in page order; the procedure slot is filled only by a procedure-like section.
 BODY_SLOTS = ("procedure", "findings", "discussion", "followup")
+SECTION_ORDER = {"full_history": 0, "procedure": 1, "findings": 2, "discussion": 3, "followup": 4}
+# What a section filled by page order must read as (fields/sections.py).
+READS_AS = {"full_history": reads_as_history, "findings": reads_as_findings, "followup": reads_as_followup}
 
 
 @dataclass
@@ -127,21 +137,35 @@ def parse_classic(stream: Sequence[Block]) -> dict[str, Any]:
     reader.fields["template"] = "classic"
     texts = reader.texts()
     tail_start = read_markers(reader, texts)
-    divider = next((i for i, b in texts if DIVIDER_RE.match(b.text)), None)
     body_texts = [(i, b) for i, b in texts if i < tail_start and i not in reader.consumed]
-    if divider is not None:
-        reader.consume(divider)
-        read_head(reader, [(i, b) for i, b in body_texts if i < divider])
-        read_body(reader, [(i, b) for i, b in body_texts if i > divider], lossy=False)
+    head_end = end_of_head(body_texts)
+    if head_end is not None:
+        read_head(reader, [(i, b) for i, b in body_texts if i <= head_end])
+        read_body(reader, [(i, b) for i, b in body_texts if i > head_end], head_read=True)
     else:
         # pa004: an archived copy that lost its byline, labels and links; its head is the
         # diagnosis and one unlabelled brief history, and the body starts right after.
-        read_body(reader, body_texts, lossy=True)
+        read_body(reader, body_texts, head_read=False)
     if tail_start < len(reader.stream) and is_acr_label(reader.stream[tail_start]):
         reader.consume(tail_start)
         read_acr(reader, [(i, b) for i, b in texts if i >= tail_start and i not in reader.consumed])
     reader.fields["title"] = reader.fields.get("diagnosis")
     return reader.finish()
+
+
+def end_of_head(texts: list[tuple[int, Block]]) -> int | None:
+    """The last line of the head (diagnosis, brief history, images): the divider; in a copy that
+    lost it, its last image link (a lossy copy that starts at an image caption); None when neither
+    is printed (pa004)."""
+    for index, block in texts:
+        if DIVIDER_RE.match(block.text):
+            return index
+    head_links = [
+        index
+        for index, block in texts
+        if (match := IMAGE_LINE_RE.match(block.text)) and match["label"].lower() != "followup"
+    ]
+    return head_links[-1] if head_links else None
 
 
 def normalize_headings(stream: Sequence[Block]) -> list[Block]:
@@ -166,10 +190,15 @@ def read_markers(reader: PageReader, texts: list[tuple[int, Block]]) -> int:
     """Byline, general discussion, footer, case number, copyright, wherever they stand; returns where
     the tail (ACR codes, the general discussion line) starts, which ends the body."""
     tail_start = len(reader.stream)
-    for index, block in texts:
+    for position, (index, block) in enumerate(texts):
         text = block.text
         if match := BYLINE_RE.match(text):
-            read_byline(reader, match["rest"])
+            rest = match["rest"]
+            following = texts[position + 1] if position + 1 < len(texts) else None
+            if not RATING_LABEL_RE.search(rest) and following and RATING_LINE_RE.match(following[1].text):
+                rest = f"{rest} {following[1].text}"  # the rating in a cell or row of its own
+                reader.consume(following[0])
+            read_byline(reader, rest)
             reader.consume(index)
         elif match := GENERAL_DISCUSSION_RE.match(text):
             read_general_discussion(reader, index, block, match)
@@ -220,43 +249,101 @@ def split_byline(rest: str) -> tuple[str, str, str]:
     head, rating = (rest[: labels[-1].start()], rest[labels[-1].end() :]) if labels else (rest, "")
     head = head.rstrip()
     head = head[:-1].rstrip() if head.endswith(".") else head
-    start = len(head)
-    while start > 0 and head[start - 1] in DATE_CHARACTERS:
-        start -= 1
-    date = head[start:]
-    if date[:1].isdigit() and date[-1:].isdigit() and ("/" in date or "-" in date):
+    dates: list[str] = []
+    while len(dates) < MAX_BYLINE_DATES:  # "3/8/96 3/8/96": a date printed twice
+        start = len(head)
+        while start > 0 and head[start - 1] in DATE_CHARACTERS:
+            start -= 1
+        date = head[start:]
+        if not (date[:1].isdigit() and date[-1:].isdigit() and ("/" in date or "-" in date)):
+            break
+        dates.insert(0, date)
         head = head[:start].rstrip()
-    else:
-        date = ""
     head = head[:-1].rstrip() if head.endswith(",") else head
-    return head, date, rating.strip()
+    return head, " ".join(dates), rating.strip()
 
 
 def read_head(reader: PageReader, head: list[tuple[int, Block]]) -> None:
     """Diagnosis, brief history, and the images with their captions, above the divider."""
-    in_brief = False
-    pending_caption: list[tuple[int, Block]] = []
+    brief_labelled = in_brief = False
+    loose: list[tuple[int, Block]] = []  # text not yet placed: the main caption, or more brief history
     for index, block in head:
+        if DIVIDER_RE.match(block.text):
+            reader.consume(index)
+            continue
         label = label_of(block.text)
         if label and label[0] in ("diagnosis", "brief_history", "images"):
             name, rest = label
             reader.consume(index)
             in_brief = name == "brief_history"
+            brief_labelled = brief_labelled or in_brief
             if name == "diagnosis":
                 reader.fields.setdefault("diagnosis", rest or None)
             elif rest and in_brief:
                 reader.fields["brief_history"] = rest
             continue
-        if read_image_line(reader, index, block, pending_caption):
-            in_brief = False
-            pending_caption = []
+        if (
+            IMAGE_LINE_RE.match(block.text)
+            or CINE_LINE_RE.match(block.text)
+            or JAVA_CINE_RE.search(block.text)
+        ):
+            is_main = (match := IMAGE_LINE_RE.match(block.text)) is not None and match[
+                "label"
+            ].lower() == "main"
+            caption = place_loose_text(reader, loose, brief_labelled, before_main=is_main)
+            read_image_line(reader, index, block, caption)
+            in_brief, loose = False, []
             continue
-        if in_brief and (block.gap < SECTION_GAP or "brief_history" not in reader.fields):
+        images = reader.fields.get("images")
+        if in_brief and "brief_history" not in reader.fields:
             reader.set_text("brief_history", [block])
             reader.consume(index)
+        elif images and not loose:
+            # A second caption line after a link (a note under the third image): the caption goes on.
+            image = images[-1]
+            image.caption = f"{image.caption} {block.text}" if image.caption else block.text
+            reader.consume(index)
         else:
-            in_brief = False
-            pending_caption.append((index, block))
+            loose.append((index, block))
+    place_loose_text(reader, loose, brief_labelled, before_main=False)
+
+
+def place_loose_text(
+    reader: PageReader, loose: list[tuple[int, Block]], brief_labelled: bool, *, before_main: bool
+) -> list[tuple[int, Block]]:
+    """Text between the brief history and an image link: the main image's caption (printed before its
+    link, bs125) is the run after the last section break, or, when no break is drawn, a last paragraph
+    that reads as a caption; what stands before it continues the brief history (page order: brief
+    history, then the images), which a line introducing a patient also does. Returns the caption."""
+    if not loose:
+        return []
+    runs: list[list[tuple[int, Block]]] = []
+    for line in loose:
+        if not runs or line[1].is_section_start:
+            runs.append([])
+        runs[-1].append(line)
+    caption: list[tuple[int, Block]] = []
+    if before_main:
+        last = runs[-1]
+        starts = [n for n, (_, block) in enumerate(last) if n == 0 or block.gap]
+        last_paragraph = last[starts[-1] :]
+        if len(runs) > 1:
+            caption = runs.pop()
+        elif len(starts) > 1 and looks_like_caption(
+            join_text([b for _, b in last_paragraph]) or "", loose=True
+        ):
+            caption, runs[-1] = last_paragraph, last[: starts[-1]]
+        elif not (brief_labelled or reads_as_patient(last[0][1].text)) or "brief_history" in reader.fields:
+            caption = runs.pop()
+    for run in runs:
+        text_blocks = [b for _, b in run]
+        takes_brief = (
+            brief_labelled or "brief_history" not in reader.fields or reads_as_patient(run[0][1].text)
+        )
+        if takes_brief and (brief_labelled or "brief_history" not in reader.fields):
+            reader.set_text("brief_history", text_blocks)
+            reader.consume(*(i for i, _ in run))
+    return caption
 
 
 def read_image_line(
@@ -310,18 +397,22 @@ def split_sections(body: list[tuple[int, Block]]) -> list[Section]:
     return sections
 
 
-def read_body(reader: PageReader, body: list[tuple[int, Block]], *, lossy: bool) -> None:
+def read_body(reader: PageReader, body: list[tuple[int, Block]], *, head_read: bool) -> None:
     label_indices = [i for i, b in body if label_of(b.text)]
     reader.consume(*label_indices)
     sections = split_sections(body)
-    if lossy:
+    if not head_read:
         sections = read_lossy_head(reader, sections)
+    placed: list[str] = []  # the fields filled by page order, not by a label
+    if not any(s.label == "full_history" for s in sections):
+        sections = read_unlabelled_history(reader, sections, placed)
     labelled = any(s.label in ("findings", "discussion") for s in sections)
     slot = 0
     last_field: str | None = None
     for section in sections:
         lines = [(i, b) for i, b in section.blocks if not read_image_line(reader, i, b, [])]
         if section.label:
+            check_order(reader, section.label, last_field)
             last_field = section.label
             read_labelled(reader, section.label, lines)
             if section.label in BODY_SLOTS:
@@ -329,10 +420,21 @@ def read_body(reader: PageReader, body: list[tuple[int, Block]], *, lossy: bool)
             continue
         if not lines:
             continue
+        first = paragraphs([b for _, b in lines])[0]
         if labelled and last_field in TEXT_FIELDS:
             set_section_text(reader, last_field, lines)  # a gap inside a labelled section
+            name = last_field.replace("_", " ")
+            reader.add_issue(
+                "section_suspect",
+                last_field,
+                f"the {name} goes on past a section break: a label may be missing",
+            )
         elif all(looks_like_citation(p) for p in paragraphs([b for _, b in lines])) and slot > 1:
             read_labelled(reader, "references", lines)
+        elif slot == 0 and "full_history" not in reader.fields and reads_as_patient(first):
+            # A copy that lost its "Full history:" label (and its procedure): the history tells of a patient.
+            set_section_text(reader, "full_history", lines)
+            placed.append("full_history")
         elif slot < len(BODY_SLOTS):
             if slot == 0 and not is_procedure(lines):
                 # bs092: an empty slot shows as a doubled gap; mb002, pa001: no slot at all.
@@ -342,44 +444,105 @@ def read_body(reader: PageReader, body: list[tuple[int, Block]], *, lossy: bool)
                     reader.add_issue("procedure_missing", "procedure", "no procedure line")
                 slot = 1
             read_labelled(reader, BODY_SLOTS[slot], lines)
+            placed.append(BODY_SLOTS[slot])
             slot += 1
     if "procedure" not in reader.fields and slot == 0:
         reader.add_issue("procedure_missing", "procedure", "no procedure line")
+    check_placed_sections(reader, placed)
+
+
+def check_order(reader: PageReader, label: str, previous: str | None) -> None:
+    """Labelled sections stand in the template's order; one out of it was probably read wrong."""
+    if (
+        label in SECTION_ORDER
+        and previous in SECTION_ORDER
+        and SECTION_ORDER[label] < SECTION_ORDER[previous]
+    ):
+        reader.add_issue(
+            "section_order", label, f"the {label.replace('_', ' ')} label stands after the {previous}"
+        )
+
+
+def check_placed_sections(reader: PageReader, placed: list[str]) -> None:
+    """Sections filled by page order must read as what they are named; when one does not, the gaps
+    that decided the order may have been read wrong, and every section placed by it is named."""
+    texts = {name: reader.fields.get(name) for name in placed if name != "procedure"}
+    wrong = [name for name, text in texts.items() if text and not reads_as_named(name, text)]
+    for name in texts if wrong else ():
+        why = "does not read as one" if name in wrong else f"was placed by page order next to the {wrong[0]}"
+        reader.add_issue(
+            "section_suspect", name, f"the {name.replace('_', ' ')} {why}: a section may have shifted"
+        )
+
+
+def reads_as_named(name: str, text: str) -> bool:
+    if name == "findings" and reads_as_patient(text[:MAX_CAPTION_LENGTH]):
+        return False  # findings do not open by introducing a patient; a history does
+    check = READS_AS.get(name)
+    return check is None or check(text)
 
 
 def read_lossy_head(reader: PageReader, sections: list[Section]) -> list[Section]:
-    """Without the divider: the diagnosis, then sections up to the procedure are history."""
+    """A copy without divider or image links: its diagnosis, and its brief history when two
+    unlabelled sections stand before the procedure (pa004); the other stays for the full history."""
     rest = list(sections)
     while rest and rest[0].label == "diagnosis":
         read_labelled(reader, "diagnosis", rest.pop(0).blocks)
-    if rest and rest[0].label is None and "brief_history" not in reader.fields:
+    before = sections_before_procedure(rest)
+    if (
+        "brief_history" not in reader.fields
+        and rest
+        and rest[0].label is None
+        and (before is None or before >= 2)
+    ):
         reader.set_text("brief_history", rest[0].lines)
         reader.consume(*rest.pop(0).indices)
-    if any(s.label == "full_history" for s in rest):
-        return rest
-    procedure_at = next((n for n, s in enumerate(rest) if s.label is None and is_procedure(s.blocks)), None)
-    if procedure_at:
-        # Between brief and full history stood the image captions, which without their links
-        # cannot be told from text with certainty: a caption-like first paragraph stays unassigned
-        # (pa004: "Anterior Neck (initial and 2 hour delayed images)").
-        history = rest[procedure_at - 1]
-        if history.label is None:
-            texts = paragraphs(history.lines)
-            second_paragraph = next((n for n, b in enumerate(history.lines) if n and b.gap), 0)
-            lines = history.blocks
-            if len(texts) > 1 and looks_like_caption(texts[0]):
-                lines = lines[second_paragraph:]
-            set_section_text(reader, "full_history", lines)
-    return rest[procedure_at:] if procedure_at else rest
+    return rest
 
 
-def looks_like_caption(text: str) -> bool:
-    return len(text) <= MAX_CAPTION_LENGTH and bool(CAPTION_WORDS_RE.search(text)) and not text.endswith(".")
+def read_unlabelled_history(reader: PageReader, sections: list[Section], placed: list[str]) -> list[Section]:
+    """Without a "Full history:" label, the section right before the procedure is the full history.
+
+    Between the brief and the full history stood the image captions, which without their links
+    cannot be told from text with certainty: a caption-like first paragraph stays unassigned
+    (pa004: "Anterior Neck (initial and 2 hour delayed images)"; a copy that starts at a caption).
+    """
+    procedure_at = sections_before_procedure(sections)
+    if not procedure_at:
+        return sections
+    history = sections[procedure_at - 1]
+    if history.label is None and "full_history" not in reader.fields:
+        texts = paragraphs(history.lines)
+        second_paragraph = next((n for n, b in enumerate(history.lines) if n and b.gap), 0)
+        lines = history.blocks
+        if len(texts) > 1 and looks_like_caption(texts[0]):
+            lines = lines[second_paragraph:]
+        set_section_text(reader, "full_history", lines)
+        placed.append("full_history")
+    return sections[procedure_at:]
+
+
+def sections_before_procedure(sections: list[Section]) -> int | None:
+    """How many sections stand before the first that reads as a procedure; None when none does."""
+    return next((n for n, s in enumerate(sections) if s.label is None and is_procedure(s.blocks)), None)
+
+
+def looks_like_caption(text: str, *, loose: bool = False) -> bool:
+    """A short line naming images or views; ``loose`` lets it end with a period ("Anterior and
+    posterior images are shown.", iw011), where nothing else could be a caption."""
+    return (
+        len(text) <= MAX_CAPTION_LENGTH
+        and bool(CAPTION_WORDS_RE.search(text))
+        and (loose or not text.endswith("."))
+        and not reads_as_patient(text)
+    )
 
 
 def is_procedure(lines: Sequence[tuple[int, Block]]) -> bool:
+    """A section of procedure lines only: one radiopharmaceutical a paragraph, two or three of them
+    for combined studies (MDP, then In-111 leukocytes, then sulfur colloid)."""
     texts = paragraphs([b for _, b in lines])
-    return len(texts) == 1 and looks_like_procedure(texts[0])
+    return 0 < len(texts) <= MAX_PROCEDURE_PARAGRAPHS and all(looks_like_procedure(text) for text in texts)
 
 
 def read_labelled(reader: PageReader, name: str, lines: Sequence[tuple[int, Block]]) -> None:
@@ -455,3 +618,7 @@ def read_acr(reader: PageReader, lines: list[tuple[int, Block]]) -> None:
         remainder = ACR_CODE_RE.sub(",", text)
         words = [w for w in KEYWORD_SPLIT_RE.split(remainder) if any(c.isalnum() for c in w)]
         reader.fields.setdefault("keywords", []).extend(w.strip() for w in words)
+
+
+def paragraphs_of(text: str | None) -> list[str]:
+    return text.split(PARAGRAPH_SEPARATOR) if text else []

@@ -13,8 +13,8 @@ one form. A label is recognised:
 - in capitals before its value (``DIAGNOSIS Heterotopic ossification``).
 
 A label whose value is one line (the byline, the diagnosis, the case number...) takes the next line
-as its value when it has none of its own, and the lines that continue it (a byline or diagnosis
-wrapped in a ``<pre>`` text file); the other labels head sections, which the templates read.
+as its value when it has none of its own (a value in the next cell or row); the other labels head
+sections, which the templates read.
 """
 
 from __future__ import annotations
@@ -99,21 +99,11 @@ def normalize_labels(
         if found is None:
             result.append(block)
             continue
-
-        def is_value(candidate: Block) -> bool:
-            return (
-                candidate.kind is BlockKind.TEXT
-                and vocabulary.find_in(candidate) is None
-                and not is_marker(candidate)
-            )
-
         rest, links = found.rest, block.links
-        if vocabulary.labels[found.name].one_line:
-            if not rest and index < len(stream) and stream[index].gap <= 1 and is_value(stream[index]):
-                rest, links = stream[index].text, links + stream[index].links
-                index += 1
-            while index < len(stream) and stream[index].gap == 0 and is_value(stream[index]):
-                rest, links = f"{rest} {stream[index].text}", links + stream[index].links
+        if vocabulary.labels[found.name].one_line and not rest and index < len(stream):
+            value = stream[index]
+            if value.gap <= 1 and is_value(value, vocabulary, is_marker):
+                rest, links = value.text, links + value.links
                 index += 1
         text = f"{found.printed}: {rest}" if rest else f"{found.printed}:"
         result.append(
@@ -122,3 +112,8 @@ def normalize_labels(
             else replace(block, text=text, links=links, lead=None)
         )
     return result
+
+
+def is_value(block: Block, vocabulary: Vocabulary, is_marker: Callable[[Block], bool]) -> bool:
+    """A line that can be a label's value: text that is neither a label nor a fixed line."""
+    return block.kind is BlockKind.TEXT and vocabulary.find_in(block) is None and not is_marker(block)
