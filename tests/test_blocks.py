@@ -1,7 +1,9 @@
 """Any markup, or a text rendering, gives the same stream of lines and gaps."""
 
+import textwrap
 from urllib.parse import urljoin
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -121,3 +123,88 @@ HREF_ALPHABET = st.sampled_from([*"ab./:?#;%@\\ -_", "..", "//", "http:", "mailt
 def test_links_resolved_per_folder_equal_urljoin(base: str, href: str) -> None:
     # resolve_url remembers joins per folder, not per page; it must never differ from urljoin.
     assert resolve_url(base, href) == urljoin(base, href)
+
+
+# A reader's view of each markup habit: (lines, gap above each) as the page draws them.
+LAYOUTS = [
+    ("p paragraphs", "<p>a</p><p>b</p>", [("a", 0), ("b", 1)]),
+    ("unclosed P", "<P>a<P>b", [("a", 0), ("b", 1)]),
+    ("br runs", "a<br><br>b<br><br><br>c", [("a", 0), ("b", 1), ("c", 2)]),
+    ("hr is a section", "<p>a</p><hr><p>b</p>", [("a", 0), ("b", 2)]),
+    ("two rules close an empty section", "<p>a</p><hr><hr><p>b</p>", [("a", 0), ("b", 4)]),
+    ("nbsp paragraph", "<p>a</p><p>&nbsp;</p><p>b</p>", [("a", 0), ("b", 2)]),
+    ("heading starts a section", "<p>a</p><h3>Findings</h3><p>b</p>", [("a", 0), ("Findings", 2), ("b", 1)]),
+    ("div lines", "<div>a</div><div>b</div>", [("a", 0), ("b", 0)]),
+    ("div with CSS margin", '<div style="margin-bottom:1em">a</div><div>b</div>', [("a", 0), ("b", 1)]),
+    (
+        "Word: zero margins, empty paragraphs",
+        "<style>p.MsoNormal {margin:0in; margin-bottom:.0001pt}</style><p class=MsoNormal>a</p>"
+        "<p class=MsoNormal>b</p><p class=MsoNormal><o:p>&nbsp;</o:p></p><p class=MsoNormal>c</p>",
+        [("a", 0), ("b", 0), ("c", 1)],
+    ),
+    (
+        "Word without its stylesheet",
+        "<p class=MsoNormal>a</p><p class=MsoNormal>b</p><p class=MsoNormal><o:p>&nbsp;</o:p></p>"
+        "<p class=MsoNormal>c</p>",
+        [("a", 0), ("b", 0), ("c", 1)],
+    ),
+    (
+        "table rows are paragraphs",
+        "<table><tr><td>a</td></tr><tr><td>b</td></tr></table>",
+        [("a", 0), ("b", 1)],
+    ),
+    ("cells of a row are lines", "<table><tr><td>a</td><td>b</td></tr></table>", [("a", 0), ("b", 0)]),
+    (
+        "an empty row with a space is a blank line",
+        "<table><tr><td>a</td></tr><tr><td>&nbsp;</td></tr><tr><td>b</td></tr></table>",
+        [("a", 0), ("b", 2)],
+    ),
+    ("pre keeps its blank lines", "<pre>\na\n\nb\n\n\nc</pre>", [("a", 0), ("b", 1), ("c", 2)]),
+    ("a line of dashes is a rule", "<pre>a\n\n----------\nb</pre>", [("a", 0), ("b", 2)]),
+    ("text after </html>", "<html><body><p>a</p></body></html><p>b", [("a", 0), ("b", 1)]),
+    (
+        "every paragraph spaced with an empty one",
+        "".join(f"<p>{w}</p><p>&nbsp;</p>" for w in "abcd") + "<p>&nbsp;</p><p>e</p><p>&nbsp;</p><p>f</p>",
+        [("a", 0), ("b", 1), ("c", 1), ("d", 1), ("e", 2), ("f", 1)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("html", "expected"), [row[1:] for row in LAYOUTS], ids=[row[0] for row in LAYOUTS])
+def test_the_page_as_a_reader_sees_it(html: str, expected: list[tuple[str, int]]) -> None:
+    stream = [b for b in blocks_from_html(html) if b.kind is BlockKind.TEXT]
+    assert [(b.text, b.gap) for b in stream] == expected
+
+
+def test_a_text_file_wrapped_at_72_columns_is_read_as_its_paragraphs() -> None:
+    paragraph = "Delayed images show intense uptake in the mid left tibia with cortical thickening " * 3
+    wrapped = "\n".join(textwrap.wrap(paragraph.strip(), 72))
+    text = f"Case Author(s): J. Wallis , 8/4/94 . Rating: #D1, #Q2\nDiagnosis: x\n\n{wrapped}\n\nshort\nlines"
+    for stream in (blocks_from_text(text), blocks_from_html(f"<pre>{text}</pre>")):
+        byline = "Case Author(s): J. Wallis , 8/4/94 . Rating: #D1, #Q2"
+        assert [b.text for b in stream] == [byline, "Diagnosis: x", paragraph.strip(), "short", "lines"]
+
+
+def test_labels_are_told_by_their_markup_and_images_beside_text_are_decoration() -> None:
+    html = (
+        '<table><tr><td><img src="spacer.gif" width=20 height=1></td><td><b>Diagnosis</b> x</td></tr>'
+        '<tr><td><img src="bar.gif"></td></tr><tr><td><dl><dt>Findings</dt><dd>y</dd></dl></td></tr></table>'
+    )
+    stream = blocks_from_html(html)
+    assert [(b.kind.value, b.inline) for b in stream if b.kind is BlockKind.IMAGE] == [
+        ("image", True),  # the spacer stands beside a cell with text
+        ("image", False),  # the bar stands on a row of its own: a rule
+    ]
+    texts = [(b.text, b.lead) for b in stream if b.kind is BlockKind.TEXT]
+    assert texts == [("Diagnosis x", "Diagnosis"), ("Findings", "Findings"), ("y", None)]
+
+
+def test_hostile_stylesheets_are_read_without_harm() -> None:
+    for css in [
+        "p {margin: 1e999em}",
+        "p {margin: nan}",
+        "p {" * 10_000,
+        "x" * 300_000,
+        "@media{p{margin:0}}",
+    ]:
+        blocks_from_html(f"<style>{css}</style><p>a</p><p>b</p>")

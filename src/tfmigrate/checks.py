@@ -13,13 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tfmigrate.fields.procedures import ACTIVITY_RE, looks_like_procedure
-from tfmigrate.fields.sections import reads_as_patient
+from tfmigrate.fields.procedures import ACTIVITY_RE, AGENT_RE, RADIONUCLIDE_RE, looks_like_procedure
+from tfmigrate.fields.sections import reads_as_history, reads_as_patient, reports_images, tells_what_happened
 from tfmigrate.models import Case, Issue
 from tfmigrate.templates.classic import CLASSIC_LABELS, looks_like_caption, paragraphs_of
 
-REQUIRED = {"classic": ("diagnosis", "brief_history", "findings"), "newtfh": ("diagnosis", "findings")}
-BODY_ORDER = ["brief_history", "full_history", "findings", "discussion"]
+REQUIRED = {
+    "classic": ("diagnosis", "brief_history", "full_history", "findings"),
+    "newtfh": ("diagnosis", "findings"),
+}
+BODY_ORDER = ["brief_history", "full_history", "findings", "discussion", "followup"]
+TEXT_ORDER = ["diagnosis", "brief_history", "full_history", "findings", "discussion", "followup"]
+SENTENCE_ENDS = (".", "!", "?", ")", '"', "'", ":")
 TEXT_FIELDS = ("brief_history", "full_history", "findings", "discussion", "followup")
 # Labels that head a field or a marker line: one inside a field's text means the field ran on past it.
 SECTION_LABELS = frozenset(
@@ -54,18 +59,46 @@ def missing_fields(case: Case) -> Iterator[Issue]:
     whole_page = (
         case.general_discussion is not None or case.copyright is not None or case.links.home is not None
     )
+    findings = paragraphs_of(case.findings)
     for name in ("findings", "discussion"):
-        if getattr(case, name) or (name == "discussion" and not whole_page):
+        if getattr(case, name):
             continue
+        if name == "discussion" and not whole_page and len(findings) < 2:
+            continue  # a copy the archive cut in its findings ends there
         if name == "discussion":
-            yield Issue(code="discussion_missing", field=name, message="the whole page has no discussion")
-        before = next((f for f in reversed(BODY_ORDER[: BODY_ORDER.index(name)]) if getattr(case, f)), None)
-        if before is not None:
             yield Issue(
-                code="section_suspect",
-                field=before,
-                message=f"the page has no {name}: the {before.replace('_', ' ')} may hold it",
+                code="discussion_missing", field=name, message="no discussion: the findings may hold it"
             )
+        before = next((f for f in reversed(BODY_ORDER[: BODY_ORDER.index(name)]) if getattr(case, f)), None)
+        if before is None:
+            continue
+        yield Issue(
+            code="section_suspect",
+            field=before,
+            message=f"the page has no {name}: the {before.replace('_', ' ')} may hold it",
+        )
+        for after in BODY_ORDER[BODY_ORDER.index(name) + 1 :]:
+            if not getattr(case, after):
+                yield Issue(
+                    code=f"{after}_missing",
+                    field=after,
+                    message=f"no {after}: with the {name}, it may have run into the {before}",
+                )
+        break
+    if not whole_page:
+        yield from cut_page(case)
+
+
+def cut_page(case: Case) -> Iterator[Issue]:
+    """A copy the archive cut short (about 2,000 characters, mid-sentence): its last field is cut too."""
+    last = next((name for name in reversed(TEXT_ORDER) if getattr(case, name)), None)
+    text = getattr(case, last) if last else None
+    if last and isinstance(text, str) and not text.rstrip().endswith(SENTENCE_ENDS):
+        yield Issue(
+            code="text_cut",
+            field=last,
+            message=f"the page ends inside the {last.replace('_', ' ')}: the archived copy was cut there",
+        )
 
 
 def labels_in_text(case: Case) -> Iterator[Issue]:
@@ -104,36 +137,69 @@ def suspect_captions(case: Case) -> Iterator[Issue]:
 
 
 def procedure_checks(case: Case) -> Iterator[Issue]:
-    """The procedure slot holds what reads as a procedure, and no other section holds a procedure line."""
-    if case.procedure is not None and not any(
+    """The procedure holds procedure lines only, and no other section holds one: a line with an
+    activity anywhere, or an agent where the procedure borders (the end of the full history, the start
+    of the findings), or text left unplaced."""
+    if case.procedure is not None and not all(
         looks_like_procedure(p) for p in paragraphs_of(case.procedure.text)
     ):
         yield Issue(
             code="procedure_suspect",
             field="procedure",
-            message="the procedure does not read as a radiopharmaceutical and dose",
+            message="the procedure holds text that does not read as a radiopharmaceutical and dose",
         )
-    for name in TEXT_FIELDS:
-        lines = [p for p in paragraphs_of(getattr(case, name)) if is_procedure_line(p)]
-        if not lines:
+    for name, lines in procedure_lines_elsewhere(case):
+        texts = case.unassigned if name == "unassigned" else paragraphs_of(getattr(case, name))
+        holds_only_procedure = len(lines) == len(texts)
+        if case.procedure is not None and not holds_only_procedure:
             continue
-        holds_only_procedure = len(lines) == len(paragraphs_of(getattr(case, name)))
-        if case.procedure is None or holds_only_procedure:
+        if name != "unassigned":
             yield Issue(
                 code="procedure_in_text",
                 field=name,
                 message=f"the {name.replace('_', ' ')} holds a procedure line: {lines[0][:80]!r}",
             )
-            if case.procedure is None:
-                yield Issue(
-                    code="procedure_misplaced",
-                    field="procedure",
-                    message=f"no procedure, but the {name.replace('_', ' ')} holds one",
-                )
+        if case.procedure is None:
+            yield Issue(
+                code="procedure_misplaced",
+                field="procedure",
+                message=f"no procedure, but the {name.replace('_', ' ')} holds one",
+            )
+
+
+def procedure_lines_elsewhere(case: Case) -> Iterator[tuple[str, list[str]]]:
+    for name in TEXT_FIELDS:
+        texts = paragraphs_of(getattr(case, name))
+        borders = {"full_history": texts[-1:], "findings": texts[:1]}.get(name, [])
+        lines = [p for p in texts if is_procedure_line(p) or (p in borders and names_an_agent(p))]
+        if lines:
+            yield name, lines
+    unplaced = [text for text in case.unassigned if is_procedure_line(text)]
+    if unplaced:
+        yield "unassigned", unplaced
 
 
 def content_checks(case: Case) -> Iterator[Issue]:
-    """A brief history that ends with what reads as a caption ran into the images below it."""
+    """A brief history that ends with what reads as a caption ran into the images below it; a full
+    history that ends with a procedure line or with what reports images ran into the body."""
+    history = paragraphs_of(case.full_history)
+    if case.template == "classic" and len(history) > 1:
+        last = history[-1]
+        if looks_like_procedure(last) or (reports_images(last) and not reads_as_history(last)):
+            yield Issue(
+                code="section_suspect",
+                field="full_history",
+                message=f"the full history ends with what reads as the next section: {last[:80]!r}",
+            )
+    discussion = paragraphs_of(case.discussion)
+    ends_with_followup = len(discussion) > 1 and tells_what_happened(discussion[-1])
+    if case.template == "classic" and ends_with_followup and not case.followup:
+        yield Issue(
+            code="section_suspect",
+            field="discussion",
+            message=f"the discussion ends with what reads as a followup: {discussion[-1][:80]!r}",
+        )
+        yield Issue(code="followup_missing", field="followup", message="the discussion may hold the followup")
     brief = paragraphs_of(case.brief_history)
     if case.template == "classic" and len(brief) > 1 and looks_like_caption(brief[-1], loose=True):
         yield Issue(
@@ -141,6 +207,16 @@ def content_checks(case: Case) -> Iterator[Issue]:
             field="brief_history",
             message=f"the brief history ends with what reads as an image caption: {brief[-1][:80]!r}",
         )
+
+
+def names_an_agent(text: str) -> bool:
+    """A short line naming a radionuclide and an agent ("Tc-99m DTPA by lumbar subarachnoid injection")."""
+    return (
+        len(text) <= MAX_PROCEDURE_LINE
+        and RADIONUCLIDE_RE.search(text) is not None
+        and AGENT_RE.search(text) is not None
+        and looks_like_procedure(text)
+    )
 
 
 def is_procedure_line(text: str) -> bool:

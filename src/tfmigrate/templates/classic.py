@@ -20,7 +20,12 @@ from typing import Any
 from tfmigrate.blocks import SECTION_GAP, Block, BlockKind, after_rule
 from tfmigrate.fields.procedures import looks_like_procedure
 from tfmigrate.fields.references import inline_reference, looks_like_citation
-from tfmigrate.fields.sections import reads_as_findings, reads_as_followup, reads_as_history, reads_as_patient
+from tfmigrate.fields.sections import (
+    reads_as_findings,
+    reads_as_history,
+    reads_as_patient,
+    tells_what_happened,
+)
 from tfmigrate.fields.text import PARAGRAPH_SEPARATOR, join_text, list_items, paragraphs
 from tfmigrate.models import GeneralDiscussion, Image, Procedure
 from tfmigrate.templates.base import COPYRIGHT_RE, NAVIGATION_LINKS, PageReader, first_href
@@ -92,9 +97,12 @@ MAX_ACR_ITEMS = 500
 TEXT_FIELDS = ("full_history", "findings", "discussion", "followup")
 # The unlabelled body in page order; the procedure slot is filled only by a procedure-like section.
 BODY_SLOTS = ("procedure", "findings", "discussion", "followup")
+LIST_FIELDS = ("teaching_points", "differential_diagnosis")
+MAX_FOLLOWUP_LENGTH = 300
+MAX_LIST_ITEM = 120
 SECTION_ORDER = {"full_history": 0, "procedure": 1, "findings": 2, "discussion": 3, "followup": 4}
 # What a section filled by page order must read as (fields/sections.py).
-READS_AS = {"full_history": reads_as_history, "findings": reads_as_findings, "followup": reads_as_followup}
+READS_AS = {"full_history": reads_as_history, "findings": reads_as_findings, "followup": tells_what_happened}
 
 
 @dataclass
@@ -379,7 +387,8 @@ def read_image_line(
 
 
 def split_sections(body: list[tuple[int, Block]]) -> list[Section]:
-    """Sections at labels and at section gaps; a label line starts its own section."""
+    """Sections at labels and at section gaps; a label line starts its own section, and a label
+    alone owns what follows it even across a section gap (a heading drawn with space below it)."""
     sections: list[Section] = []
     for index, block in body:
         label = label_of(block.text)
@@ -391,7 +400,8 @@ def split_sections(body: list[tuple[int, Block]]) -> list[Section]:
             if label[0] == "diagnosis":  # pa004: the next paragraph is not the diagnosis
                 sections.append(Section(label=None, gap=SECTION_GAP))
             continue
-        if not sections or block.is_section_start:
+        bare_label = bool(sections) and sections[-1].label is not None and not sections[-1].blocks
+        if not sections or (block.is_section_start and not bare_label):
             sections.append(Section(label=None, gap=block.gap))
         sections[-1].blocks.append((index, block))
     return sections
@@ -435,6 +445,10 @@ def read_body(reader: PageReader, body: list[tuple[int, Block]], *, head_read: b
             # A copy that lost its "Full history:" label (and its procedure): the history tells of a patient.
             set_section_text(reader, "full_history", lines)
             placed.append("full_history")
+        elif last_field in LIST_FIELDS and all(
+            len(p) <= MAX_LIST_ITEM for p in paragraphs([b for _, b in lines])
+        ):
+            read_labelled(reader, last_field, lines)  # a list item drawn after a gap of its own
         elif slot < len(BODY_SLOTS):
             if slot == 0 and not is_procedure(lines):
                 # bs092: an empty slot shows as a doubled gap; mb002, pa001: no slot at all.
@@ -446,6 +460,8 @@ def read_body(reader: PageReader, body: list[tuple[int, Block]], *, head_read: b
             read_labelled(reader, BODY_SLOTS[slot], lines)
             placed.append(BODY_SLOTS[slot])
             slot += 1
+        else:
+            placed.append("unassigned")  # more sections than the page has slots: left for unassigned
     if "procedure" not in reader.fields and slot == 0:
         reader.add_issue("procedure_missing", "procedure", "no procedure line")
     check_placed_sections(reader, placed)
@@ -464,20 +480,28 @@ def check_order(reader: PageReader, label: str, previous: str | None) -> None:
 
 
 def check_placed_sections(reader: PageReader, placed: list[str]) -> None:
-    """Sections filled by page order must read as what they are named; when one does not, the gaps
-    that decided the order may have been read wrong, and every section placed by it is named."""
-    texts = {name: reader.fields.get(name) for name in placed if name != "procedure"}
+    """Sections filled by page order must read as what they are named, and fit the slots; when one
+    does not, the gaps that decided the order may have been read wrong, and every section placed by
+    it is named."""
+    texts = {name: reader.fields.get(name) for name in placed if name not in ("procedure", "unassigned")}
     wrong = [name for name, text in texts.items() if text and not reads_as_named(name, text)]
+    if "unassigned" in placed:
+        wrong.append("unassigned")
     for name in texts if wrong else ():
         why = "does not read as one" if name in wrong else f"was placed by page order next to the {wrong[0]}"
         reader.add_issue(
             "section_suspect", name, f"the {name.replace('_', ' ')} {why}: a section may have shifted"
         )
+    for name in BODY_SLOTS[1:] if wrong else ():
+        if name not in reader.fields:
+            reader.add_issue(f"{name}_missing", name, f"no {name}: a shifted section may hold it")
 
 
 def reads_as_named(name: str, text: str) -> bool:
     if name == "findings" and reads_as_patient(text[:MAX_CAPTION_LENGTH]):
         return False  # findings do not open by introducing a patient; a history does
+    if name == "discussion" and len(text) <= MAX_FOLLOWUP_LENGTH and tells_what_happened(text):
+        return False  # gi005: "Subsequent esophagoduodenoscopy showed..." is the followup, moved up
     check = READS_AS.get(name)
     return check is None or check(text)
 
