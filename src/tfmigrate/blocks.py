@@ -99,8 +99,12 @@ class Link:
     href: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Block:
+    """A line of the page, or an image on a line of its own. Never changed once drawn (``replace``
+    makes a new one); not frozen, because a frozen dataclass is built at twice the cost, and a page
+    draws thousands of them."""
+
     kind: BlockKind
     gap: int
     text: str = ""
@@ -117,6 +121,14 @@ class Block:
     @property
     def is_section_start(self) -> bool:
         return self.gap >= SECTION_GAP
+
+    def with_text(self, text: str, links: tuple[Link, ...] | None = None, gap: int | None = None) -> Block:
+        """The same line with other text (a label read into its one form): ``replace`` without its
+        cost, on the templates' hot path."""
+        return Block(
+            self.kind, self.gap if gap is None else gap, text, self.links if links is None else links,
+            self.src, self.alt, self.href, None, self.item, self.inline,
+        )  # fmt: skip
 
 
 def collapse_whitespace(text: str) -> str:
@@ -261,15 +273,9 @@ class _Cell:
     images: list[int] = field(default_factory=list)  # stream indices of images standing alone in it
 
 
-@dataclass
-class _Box:
-    """An open block element: what the stream held when it opened, to tell whether it drew nothing."""
-
-    tag: str
-    stream_size: int
-    blanks: int
-    spaces: int
-    bottom: int  # blank lines below it (its bottom margin)
+# An open block element: (tag, stream size, blank lines and spaces drawn when it opened, the blank
+# lines below it), to tell at its end whether it drew nothing, and what margin it leaves.
+_Box = tuple[str, int, int, int, int]
 
 
 @dataclass
@@ -378,20 +384,20 @@ class _Layout:
             self.item_pending = True
         if tag in HEADING_LIKE_TAGS:
             self.lead_marks.append((element, 0))
-        self.boxes.append(_Box(tag, len(self.stream), self.blanks, self.spaces, bottom))
+        self.boxes.append((tag, len(self.stream), self.blanks, self.spaces, bottom))
 
     def close_box(self, tag: str) -> None:
         self.end_line()
         while self.boxes:  # lxml closes what it opened; the loop only guards against a mismatch
-            box = self.boxes.pop()
-            if box.tag == tag:
+            box_tag, stream_size, blanks, spaces, bottom = self.boxes.pop()
+            if box_tag == tag:
                 break
         else:
             return
-        drew_nothing = len(self.stream) == box.stream_size and self.blanks == box.blanks
+        drew_nothing = len(self.stream) == stream_size and self.blanks == blanks
         # A box that drew no line: an empty paragraph is a blank line the author drew on purpose
         # (<P><P>, Word's <o:p>&nbsp;</o:p>), as is any box or table row holding only &nbsp;.
-        if drew_nothing and (tag == "p" or (self.spaces > box.spaces and tag not in CELL_TAGS)):
+        if drew_nothing and (tag == "p" or (self.spaces > spaces and tag not in CELL_TAGS)):
             self.blank()
         if tag in PRE_TAGS:
             self.pre_depth -= 1
@@ -405,7 +411,7 @@ class _Layout:
                 self.cells[-1].has_text = True
         elif tag == "tr" and self.rows:
             self.close_row(self.rows.pop())
-        self.space(box.bottom)
+        self.space(bottom)
 
     def close_row(self, row: list[_Cell]) -> None:
         """An image alone in its cell, beside a cell with text, is drawn on that text's line."""

@@ -32,6 +32,7 @@ SECTION_LABELS = frozenset(
     | {"followup", "teaching_points", "differential_diagnosis", "images", "acr", "case_number"}
 )
 MAX_PROCEDURE_LINE = 160  # a procedure line found in another section: short, with an activity
+MAX_UNPLACED_READ = 100  # a real page leaves a line or two unplaced; a hostile one, a million
 
 
 def check_case(case: Case) -> list[Issue]:
@@ -174,7 +175,7 @@ def procedure_lines_elsewhere(case: Case) -> Iterator[tuple[str, list[str]]]:
         lines = [p for p in texts if is_procedure_line(p) or (p in borders and names_an_agent(p))]
         if lines:
             yield name, lines
-    unplaced = [text for text in case.unassigned if is_procedure_line(text)]
+    unplaced = [text for text in case.unassigned[:MAX_UNPLACED_READ] if is_procedure_line(text)]
     if unplaced:
         yield "unassigned", unplaced
 
@@ -192,8 +193,12 @@ def content_checks(case: Case) -> Iterator[Issue]:
                 message=f"the full history ends with what reads as the next section: {last[:80]!r}",
             )
     discussion = paragraphs_of(case.discussion)
-    ends_with_followup = len(discussion) > 1 and tells_what_happened(discussion[-1])
-    if case.template == "classic" and ends_with_followup and not case.followup:
+    if (
+        case.template == "classic"
+        and not case.followup
+        and len(discussion) > 1
+        and tells_what_happened(discussion[-1])
+    ):
         yield Issue(
             code="section_suspect",
             field="discussion",

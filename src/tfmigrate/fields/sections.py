@@ -55,22 +55,26 @@ PRESENT_RE = re.compile(
 )
 
 
+# A section's first characters say what it is; a hostile megabyte of text is not read further.
+MAX_CUE_TEXT = 3000
+
+
 def reads_as_history(text: str) -> bool:
-    return HISTORY_RE.search(text) is not None
+    return HISTORY_RE.search(text[:MAX_CUE_TEXT]) is not None
 
 
 def reads_as_patient(text: str) -> bool:
-    return PATIENT_RE.search(text) is not None
+    return PATIENT_RE.search(text[:MAX_CUE_TEXT]) is not None
 
 
 def reads_as_findings(text: str) -> bool:
-    return FINDINGS_RE.search(text) is not None
+    return FINDINGS_RE.search(text[:MAX_CUE_TEXT]) is not None
 
 
 def reports_images(text: str) -> bool:
-    return IMAGES_REPORT_RE.search(text) is not None
+    return IMAGES_REPORT_RE.search(text[:MAX_CUE_TEXT]) is not None
 
 
 def tells_what_happened(text: str) -> bool:
-    past = len(PAST_RE.findall(text))
-    return past > 0 and past > len(PRESENT_RE.findall(text))
+    past = len(PAST_RE.findall(text[:MAX_CUE_TEXT]))
+    return past > 0 and past > len(PRESENT_RE.findall(text[:MAX_CUE_TEXT]))

@@ -98,6 +98,8 @@ def weigh_evidence(stream: Sequence[Block], url: str = "") -> Evidence:
             classic_marks["general discussion line"] = STRONG
         mark_label(newtfh_marks, newtfh.NEWTFH_LABELS.find_in(block), NEWTFH_LABEL_WEIGHTS)
         mark_lines(newtfh_marks, text, NEWTFH_LINES)
+        if is_decided(classic_marks, newtfh_marks):
+            break  # the first lines of a page usually decide it; a hostile page's million lines need not
     name = PurePosixPath(unquote(urlsplit(url).path)).name
     if CLASSIC_URL_RE.match(name):
         classic_marks["case page address"] = WEAK
@@ -110,6 +112,14 @@ def weigh_evidence(stream: Sequence[Block], url: str = "") -> Evidence:
     if newtfh_score >= classic_score or "authors" in newtfh_marks:
         return Evidence("newtfh", newtfh_score, tuple(newtfh_marks))
     return Evidence("classic", classic_score, tuple(classic_marks))
+
+
+def is_decided(classic_marks: dict[str, int], newtfh_marks: dict[str, int]) -> bool:
+    """A strong mark of one template and none of the other: nothing later can change the answer (a
+    newtfh page prints no classic byline, case number, divider or general discussion line)."""
+    if STRONG in classic_marks.values():
+        return not newtfh_marks
+    return STRONG in newtfh_marks.values() and not classic_marks
 
 
 def mark_label(marks: dict[str, int], found: FoundLabel | None, weights: dict[str, int]) -> None:

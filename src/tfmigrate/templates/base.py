@@ -24,6 +24,7 @@ NAVIGATION_LINKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("home", re.compile(r"^Return to the Teaching File home page\.?$", re.IGNORECASE)),
 )
 MAX_BYLINE_LENGTH = 2000
+MAX_UNASSIGNED_ISSUES = 100
 COPYRIGHT_RE = re.compile(r"^Copyright\b", re.IGNORECASE)
 
 
@@ -124,9 +125,14 @@ class PageReader:
         unassigned = [b.text for i, b in self.texts() if i not in self.consumed]
         if unassigned:
             self.fields["unassigned"] = unassigned
-            for text in unassigned:
+            for text in unassigned[:MAX_UNASSIGNED_ISSUES]:
                 self.add_issue(
                     "unassigned_text", "unassigned", f"text not placed in any field: {shorten(text)}"
+                )
+            if len(unassigned) > MAX_UNASSIGNED_ISSUES:  # a hostile page's ten thousand stray lines
+                more = len(unassigned) - MAX_UNASSIGNED_ISSUES
+                self.add_issue(
+                    "unassigned_text", "unassigned", f"and {more:,} more lines not placed in any field"
                 )
         self.fields["issues"] = self.issues
         return self.fields

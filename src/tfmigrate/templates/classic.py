@@ -396,7 +396,7 @@ def split_sections(body: list[tuple[int, Block]]) -> list[Section]:
             section = Section(label=label[0], gap=block.gap)
             sections.append(section)
             if label[1]:
-                section.blocks.append((index, replace(block, text=label[1], gap=0)))
+                section.blocks.append((index, block.with_text(label[1], gap=0)))
             if label[0] == "diagnosis":  # pa004: the next paragraph is not the diagnosis
                 sections.append(Section(label=None, gap=SECTION_GAP))
             continue

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from tfmigrate.blocks import Block, BlockKind
+
+MAX_REMEMBERED = 4096
 
 
 @dataclass(frozen=True)
@@ -47,14 +49,25 @@ class Vocabulary:
 
     def __init__(self, labels: Sequence[Label], *, ignore_case: bool = True) -> None:
         self.labels = {label.name: label for label in labels}
+        self.found_before: dict[tuple[str, str | None], FoundLabel | None] = {}
         alternatives = "|".join(f"(?P<{label.name}>{label.pattern})" for label in labels)
         flags = re.IGNORECASE if ignore_case else 0
+        self.start_re = re.compile(rf"^(?:{alternatives})", flags)  # most lines start with no label: one try
         self.colon_re = re.compile(rf"^(?P<label>{alternatives})\s*:\s*(?P<rest>.*)$", flags)
         self.alone_re = re.compile(rf"^(?P<label>{alternatives})\s*[:.]?$", flags)
         self.capitals_re = re.compile(rf"^(?P<label>{alternatives})\s+(?P<rest>.*[a-z].*)$", flags)
 
     def find(self, text: str, lead: str | None = None) -> FoundLabel | None:
-        """The label a line starts with, and the rest of the line."""
+        """The label a line starts with, and the rest of the line (remembered: a page asks of its
+        lines again and again)."""
+        key = (text, lead)
+        if key not in self.found_before:
+            if len(self.found_before) > MAX_REMEMBERED:
+                self.found_before.clear()
+            self.found_before[key] = self.read(text, lead) if self.start_re.match(text) or lead else None
+        return self.found_before[key]
+
+    def read(self, text: str, lead: str | None) -> FoundLabel | None:
         if lead and text.startswith(lead) and (match := self.alone_re.match(lead.strip())):
             return self.found(match, text[len(lead) :].lstrip(" :"), "lead")
         if match := self.colon_re.match(text):
@@ -109,7 +122,7 @@ def normalize_labels(
         result.append(
             Block(BlockKind.TEXT, gap=block.gap, text=text, links=links)
             if block.kind is BlockKind.IMAGE
-            else replace(block, text=text, links=links, lead=None)
+            else block.with_text(text, links)
         )
     return result
 
