@@ -139,6 +139,13 @@ NOTE_KEYWORD = "keywords left out because they name the diagnosis (the diagnosis
 NOTE_LOGIN = "login ids kept in the owner-only migration note, not as authors"
 NOTE_LAST_MODIFIED = "no date printed: publication date from the archived page's Last-Modified"
 NOTE_NO_DATE = "no date printed and no Last-Modified: no publication date, so the TFS shows the upload date"
+# What the owner-only migration note says of a publication date that is not the byline's.
+DATE_NOTES = {
+    NOTE_LAST_MODIFIED: "The legacy page printed no date: the publication date is the archived page's "
+    "Last-Modified date.",
+    NOTE_NO_DATE: "The legacy page printed no date and its server sent no Last-Modified: the publication "
+    "date shown is the upload date.",
+}
 NOTE_NO_ICON = "images without an icon (the TFS shows the image itself, scaled)"
 NOTE_CINE_LINK = "cine files linked from a Cine section: the case has no image to carry them"
 
@@ -263,7 +270,10 @@ def build_document(case: Case, files: list[CaseFile], options: ExportOptions, no
     add_text(root, "keywords", KEYWORD_SEPARATOR.join(keywords))
     for keyword in revealing:
         notes.add(NOTE_KEYWORD, f"{case.case_id} ({keyword})")
-    add_text(root, "publication-date", publication_date(case, notes))
+    date, date_note = publication_date(case)
+    add_text(root, "publication-date", date)
+    if date_note:
+        notes.add(date_note, case.case_id)
     add_text(root, "document-id", case.case_id)
     add_text(root, "document-type", DOCUMENT_TYPE)
     add_text(root, "rights", case.copyright)
@@ -285,7 +295,7 @@ def build_document(case: Case, files: list[CaseFile], options: ExportOptions, no
         add_images(root, images, videos, unhosted, script_text)
     for file in unhosted:
         notes.add(NOTE_CINE_LINK, f"{case.case_id} {file.image.label}")
-    add_owner_notes(root, case, logins)
+    add_owner_notes(root, logins, DATE_NOTES.get(date_note or ""))
 
     if case.references:
         references = etree.SubElement(root, "references")
@@ -361,16 +371,16 @@ def contains(text: tuple[str, ...], part: tuple[str, ...]) -> bool:
     return n > 0 and any(text[i : i + n] == part for i in range(len(text) - n + 1))
 
 
-def publication_date(case: Case, notes: Notes) -> str | None:
-    """The byline date; else the date of the archived page's Last-Modified; else none."""
+def publication_date(case: Case) -> tuple[str | None, str | None]:
+    """The byline date; else the date (UTC) of the archived page's Last-Modified; else none. With the
+    note to make when it is not the byline's."""
     if case.date:
-        return case.date.isoformat()
+        return case.date.isoformat(), None
     modified = case.source.last_modified
     if modified:
-        notes.add(NOTE_LAST_MODIFIED, case.case_id)
-        return (modified.astimezone(dt.UTC) if modified.tzinfo else modified).date().isoformat()
-    notes.add(NOTE_NO_DATE, case.case_id)
-    return None
+        modified = modified.astimezone(dt.UTC) if modified.tzinfo else modified
+        return modified.date().isoformat(), NOTE_LAST_MODIFIED
+    return None, NOTE_NO_DATE
 
 
 def case_modalities(case: Case) -> list[str]:
@@ -527,21 +537,14 @@ def add_images(
             add_text(paragraph, "a", image_caption(file.image)).set("href", file.name)
 
 
-def add_owner_notes(root: etree._Element, case: Case, logins: list[str]) -> None:
+def add_owner_notes(root: etree._Element, logins: list[str], date_note: str | None) -> None:
     """What the uploader should know and readers need not: shown to the case's owner only."""
     paragraphs = [
         f"Submitted on the legacy site by the login id {login} (not a name, so not listed as an author)."
         for login in logins
     ]
-    if not case.date and case.source.last_modified:
-        paragraphs.append(
-            "The legacy page printed no date: the publication date is the archived page's Last-Modified date."
-        )
-    elif not case.date:
-        paragraphs.append(
-            "The legacy page printed no date and its server sent no Last-Modified: the publication date "
-            "shown is the upload date."
-        )
+    if date_note:
+        paragraphs.append(date_note)
     if paragraphs:
         section = etree.SubElement(root, "section", heading=NOTES_HEADING, visible="owner")
         for paragraph in paragraphs:
