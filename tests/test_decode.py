@@ -32,6 +32,12 @@ def test_meta_declaration() -> None:
     assert TR010 in decoded.text
 
 
+def test_a_nul_in_a_charset_label_is_an_unknown_label() -> None:
+    raw = b'<meta charset="utf\x00-8"><p>caf\xc3\xa9</p>'
+    for decoded in (decode_html(raw), decode_html(b"<p>x</p>", http_charset="utf\x00-8")):
+        assert decoded.rule != "meta" and decoded.rule != "http"
+
+
 def test_latin1_label_reads_as_windows_1252_like_a_browser() -> None:
     raw = b'<meta charset="iso-8859-1"><p>Graves\x92 disease</p>'
     decoded = decode_html(raw)

@@ -119,7 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="export migrated records to a teaching platform's format",
         description="Export the validated records (and image files) of a migrated DIR to OUTDIR in FORMAT. "
         f"Formats (third-party packages add theirs through the {ENTRY_POINT_GROUP!r} entry point group):",
-        epilog="\n".join(f"  {name:10} {describe(name)}" for name in sorted(formats)),
+        epilog="\n".join(
+            f"  {name:10} " + describe(name).replace("\n", "\n" + " " * 13) for name in sorted(formats)
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     export_parser.add_argument(
@@ -136,6 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export_parser.add_argument(
         "--bom", action="store_true", help="csv: start files with a UTF-8 byte-order mark"
+    )
+    export_parser.add_argument(
+        "--access",
+        choices=("public", "owner"),
+        default="public",
+        help="mirc: who may read the cases on the TFS: public (the default; a publisher's upload is public "
+        "at once, anyone else's waits in the publication queue) or owner (private to the uploader)",
     )
     export_parser.add_argument("-v", "--verbose", action="store_true", help="tracebacks for errors")
 
@@ -331,11 +340,15 @@ def print_migrate_summary(result: MigrateResult) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     try:
-        count = export(args.format, args.source, args.out, ExportOptions(unknown=args.unknown, bom=args.bom))
+        options = ExportOptions(unknown=args.unknown, bom=args.bom, access=args.access)
+        summary = export(args.format, args.source, args.out, options)
     except TfMigrateError as exc:
         if args.verbose:
             traceback.print_exc()
         return usage_error(str(exc))
+    for note in summary.notes:
+        print(f"note: {note}")
+    count = summary.count
     print(f"exported {count} case{'s' if count != 1 else ''} as {args.format} -> {args.out}")
     return EXIT_OK
 

@@ -67,7 +67,7 @@ def _codec_name(label: str | None) -> str | None:
         return None
     try:
         name = codecs.lookup(label.strip().strip("\"'")).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the label (found by test_parser_fuzz)
         return None
     return DEFAULT_ENCODING if name in WINDOWS_1252_ALIASES else name
 

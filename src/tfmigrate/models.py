@@ -152,6 +152,13 @@ class Source(Record):
     input_format: Literal["html", "text"] = Field(description="html, or a plain-text rendering of a page.")
     template_version: str
     parser_version: str
+    last_modified: dt.datetime | None = Field(
+        default=None,
+        # Left out of the JSON while unknown, so the records of pages served without one keep their bytes.
+        exclude_if=lambda value: value is None,
+        description="The Last-Modified time (UTC) the web server sent with the archived page; set by "
+        "migrate, left out when unknown (always for a folder source).",
+    )
 
 
 class Issue(Record):

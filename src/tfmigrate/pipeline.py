@@ -185,6 +185,8 @@ def build_generation(
                 else:
                     record = load_scratch(scratch, page.url)
                 attach_images(record, index, generation)
+                if archived is not None:  # a copy: a reused record shares its source with the last run's
+                    record.source = record.source.model_copy(update={"last_modified": archived.modified})
                 if gone and archived is not None:
                     first_seen_gone = old.withdrawn if old and old.withdrawn else None
                     record.withdrawn = first_seen_gone or fetch_date(archived)

@@ -24,13 +24,6 @@ from tfmigrate.models import Case
 SITE_URL = SITE.resolve().as_uri() + "/"
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("migrated") / "out"
-    assert run("migrate", "--out", out, "-q").returncode == 0
-    return out
-
-
 def portable(text: str) -> str:
     """Golden files name the fixture site {SITE}/, wherever the repository is."""
     return text.replace(SITE_URL, "{SITE}/").replace(quote_uri(SITE_URL), "{SITE}/")
@@ -54,7 +47,7 @@ def check_golden(name: str, text: str, regen: bool) -> None:
 
 
 def test_csv_export(migrated: Path, tmp_path: Path, regen_golden: bool) -> None:
-    assert export("csv", migrated, tmp_path, ExportOptions()) == 28
+    assert export("csv", migrated, tmp_path, ExportOptions()).count == 28
     cases_text = (tmp_path / "cases.csv").read_bytes().decode("utf-8")
     assert cases_text.count("\r\n") >= 29 and not cases_text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(cases_text, newline="")))
@@ -84,7 +77,7 @@ def test_csv_cells_never_run_as_formulas(value: object, cell: str) -> None:
 
 
 def test_markdown_export(migrated: Path, tmp_path: Path, regen_golden: bool) -> None:
-    assert export("markdown", migrated, tmp_path, ExportOptions()) == 28
+    assert export("markdown", migrated, tmp_path, ExportOptions()).count == 28
     index = (tmp_path / "index.md").read_text(encoding="utf-8")
     assert index.count("](") == 28
     for case_id in ("bs125", "rs034", "newtfh-271472"):
@@ -105,7 +98,7 @@ def test_markdown_unknowns_hold_the_answer_back(migrated: Path, tmp_path: Path) 
 
 
 def test_jsonl_export_is_the_records(migrated: Path, tmp_path: Path) -> None:
-    assert export("jsonl", migrated, tmp_path, ExportOptions()) == 28
+    assert export("jsonl", migrated, tmp_path, ExportOptions()).count == 28
     assert (tmp_path / "cases.jsonl").read_bytes() == (migrated / "cases.jsonl").read_bytes()
     for line in (tmp_path / "cases.jsonl").read_text(encoding="utf-8").splitlines():
         Case.model_validate(json.loads(line))

@@ -34,10 +34,11 @@ def chromium() -> str:
     return found
 
 
-def dump_dom(chromium: str, page: Path, profile: Path) -> str:
-    """The page's DOM after loading it (and running whatever scripts it lets run)."""
+def dump_dom(chromium: str, page: Path | str, profile: Path) -> str:
+    """The page's DOM (a file, or a URL) after loading it (and running whatever scripts it lets run)."""
+    url = page if isinstance(page, str) else page.resolve().as_uri()
     result = subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.resolve().as_uri()],
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]

@@ -5,14 +5,18 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import SITE
+from tests.crawl.conftest import SiteServer, site_copy, site_server  # noqa: F401
 from tests.test_cli import run
+from tfmigrate.crawl import STATE_FILE
 from tfmigrate.media import sniff_media
 from tfmigrate.models import Case, case_json_schema
 
@@ -239,3 +243,38 @@ def test_rerun_of_a_case_with_a_missing_image_is_unchanged(tmp_path: Path) -> No
     changes = load(out, "changes.json")
     assert not changes["changed"] and len(changes["unchanged"]) == CASES
     assert (out / "cases/bs125.json").read_bytes() == first
+
+
+def test_records_keep_the_last_modified_the_server_sent(
+    site_server: SiteServer,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The record keeps the page's Last-Modified (the MIRC export's publication date when no date is
+    printed), from the crawl or from its WARC files alone, and a 304 keeps it. (A folder source has
+    none: test_mirc.py's migrated fixture site.)"""
+    page = site_server.root / "newtfh/general/combined/submitted_271472.html"
+    os.utime(page, (1_202_981_400, 1_202_981_400))  # 2008-02-14 09:30 UTC: the server sends it
+    out = tmp_path / "out"
+    migrate(site_server.url(), "--delay", "0", "--out", out)
+    assert load(out, "cases/newtfh-271472.json")["source"]["last_modified"] == "2008-02-14T09:30:00Z"
+    warcs = tmp_path / "warcs"
+    shutil.copytree(out / "archive" / "warc", warcs)
+    migrate(warcs, "--out", tmp_path / "from-warcs")
+    assert (tmp_path / "from-warcs/cases/newtfh-271472.json").read_bytes() == (
+        out / "cases/newtfh-271472.json"
+    ).read_bytes()
+
+    migrate(site_server.url(), "--delay", "0", "--out", out)  # 304s, which need not repeat it
+    assert load(out, "cases/newtfh-271472.json")["source"]["last_modified"] == "2008-02-14T09:30:00Z"
+    assert not load(out, "changes.json")["changed"]
+    # A new Last-Modified for the same bytes (Apache's ETag follows the file's time): the record,
+    # reused unparsed, takes it.
+    with sqlite3.connect(out / "archive" / STATE_FILE) as db:
+        db.execute(
+            "UPDATE urls SET last_modified = 'Fri, 13 Feb 2009 23:31:30 GMT' WHERE url = ?",
+            (site_server.url("newtfh/general/combined/submitted_271472.html"),),
+        )
+    migrate(out / "archive", "--out", out)
+    assert load(out, "cases/newtfh-271472.json")["source"]["last_modified"] == "2009-02-13T23:31:30Z"
+    changed = load(out, "changes.json")["changed"]
+    assert [(c["case_id"], list(c["fields"])) for c in changed] == [("newtfh-271472", ["source"])]

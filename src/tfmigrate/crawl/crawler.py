@@ -256,6 +256,11 @@ class Crawler:
             self.emit(state, CrawlEvent("failed", url, "failed", status=status, size=size, detail=failure))
             return size
         outcome, reason, payload, discovered = self._classify(url, final, previous, location)
+        validators = (final.header("ETag"), final.header("Last-Modified")) if final.status < 400 else None
+        if validators and final.status == 304:
+            # RFC 9110 15.4.5: a 304 need not repeat Last-Modified (our test server's does not), and the
+            # record of the page keeps it as the date of its last change.
+            validators = (validators[0] or previous.etag, validators[1] or previous.last_modified)
         state.record(
             url,
             outcome=outcome,
@@ -263,7 +268,7 @@ class Crawler:
             status=final.status,
             final_url=final.url if final.url != url else None,
             payload=payload,
-            validators=(final.header("ETag"), final.header("Last-Modified")) if final.status < 400 else None,
+            validators=validators,
             discovered=discovered,
             warc_end=warc_end,
         )

@@ -6,6 +6,8 @@ files written by another tool (wget --warc-file, Heritrix, Browsertrix), indexed
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import hashlib
 import sys
 from collections.abc import Iterator
@@ -37,6 +39,7 @@ class ArchivedPage:
     location: WarcLocation
     status: int | None  # the latest status: 404/410 for a page that has gone since
     last_fetched: str | None
+    last_modified: str | None = None  # the Last-Modified header as the server sent it
 
     @property
     def is_gone(self) -> bool:
@@ -49,6 +52,18 @@ class ArchivedPage:
             if name.strip().lower() == "charset":
                 return value.strip().strip("\"'") or None
         return None
+
+    @property
+    def modified(self) -> dt.datetime | None:
+        """The Last-Modified time in UTC the server sent; None when it sent none, or no HTTP date. A
+        folder source has none: a file's modification time is as likely a copy's (a clone's checkout)."""
+        if self.url.startswith("file:"):
+            return None
+        try:
+            parsed = email.utils.parsedate_to_datetime(self.last_modified or "")
+        except (TypeError, ValueError):
+            return None
+        return parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 class ArchiveIndex:
@@ -87,6 +102,7 @@ class ArchiveIndex:
                     location=location,
                     status=row.status,
                     last_fetched=row.last_fetched,
+                    last_modified=row.last_modified,
                 )
                 if row.final_url:
                     aliases.setdefault(row.final_url, row.url)
@@ -131,6 +147,9 @@ class ArchiveIndex:
                         ),
                         status=200,
                         last_fetched=record.rec_headers.get_header("WARC-Date"),
+                        last_modified=(
+                            record.http_headers.get_header("Last-Modified") if record.http_headers else None
+                        ),
                     )
         return cls(root, pages, {})
 

@@ -1,6 +1,7 @@
 """Export formats, chosen by name from a registry that other packages extend.
 
-A format is a class with ``name``, ``description``, ``supports_unknown`` and ``export``. The
+A format is a class with ``name``, ``description``, ``supports_unknown`` and ``export``, which
+returns the number of cases it wrote, or an ``ExportSummary`` that adds notes for the user. The
 built-in formats are registered here; third-party packages add theirs through the
 ``tfmigrate.exporters`` entry point group (``name = "package.module:ExporterClass"``).
 Exporters read validated records and the image files ``migrate`` wrote: never HTML.
@@ -9,11 +10,11 @@ Exporters read validated records and the image files ``migrate`` wrote: never HT
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import ClassVar, Literal, Protocol
 
 from tfmigrate.errors import InputError, OutputError
 from tfmigrate.models import Case
@@ -31,6 +32,13 @@ BUILTIN = {
 class ExportOptions:
     unknown: bool = False  # cases as unknowns: diagnosis and discussion held back for the answer view
     bom: bool = False  # a UTF-8 byte-order mark, for spreadsheet programs (csv)
+    access: Literal["public", "owner"] = "public"  # who may read the cases on the platform (mirc)
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    count: int  # cases exported
+    notes: list[str] = field(default_factory=list)  # one line each: what was changed or left out, and why
 
 
 @dataclass(frozen=True)
@@ -58,8 +66,8 @@ class Exporter(Protocol):
     description: ClassVar[str]
     supports_unknown: ClassVar[bool]
 
-    def export(self, source: MigratedOutput, out_dir: Path, options: ExportOptions) -> int:
-        """Write the format into ``out_dir``; the number of cases exported."""
+    def export(self, source: MigratedOutput, out_dir: Path, options: ExportOptions) -> int | ExportSummary:
+        """Write the format into ``out_dir``; the number of cases exported (with notes, if any)."""
         ...
 
 
@@ -91,12 +99,13 @@ def describe(name: str) -> str:
         return str(exc)
 
 
-def export(name: str, source: Path, out_dir: Path, options: ExportOptions) -> int:
+def export(name: str, source: Path, out_dir: Path, options: ExportOptions) -> ExportSummary:
     exporter = load_exporter(name)
     if options.unknown and not exporter.supports_unknown:
         raise InputError(f"format {name!r} has no unknown-case form")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        return exporter.export(MigratedOutput(source), out_dir, options)
+        result = exporter.export(MigratedOutput(source), out_dir, options)
     except OSError as exc:
         raise OutputError(f"cannot write {out_dir}: {exc.strerror or exc}") from exc
+    return result if isinstance(result, ExportSummary) else ExportSummary(result)
