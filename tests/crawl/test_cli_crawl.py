@@ -21,6 +21,15 @@ def test_crawl_the_fixture_folder(tmp_path: Path) -> None:
     assert "new 0, changed 0, unchanged 188, gone 0, failed 1" in again.stdout and again.stderr == ""
 
 
+def test_include_widens_and_a_refused_start_url_fails(tmp_path: Path) -> None:
+    # --include adds URLs to the scope; it never takes the site's own pages out of it.
+    widened = run("crawl", "fixtures/html", "--archive", tmp_path / "a", "--include", "icons/", "-q")
+    assert "new 188, changed 0, unchanged 0, gone 0, failed 1" in widened.stdout, widened.stderr
+    refused = run("crawl", "fixtures/html", "--archive", tmp_path / "b", "--exclude", "index", "-q")
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1, refused.stderr
+    assert "index.html is out of the crawl's scope (matches --exclude)" in refused.stderr
+
+
 def test_start_errors_are_one_line(tmp_path: Path) -> None:
     for start in ("no/such/folder", "ftp://example.org/"):
         result = run("crawl", start, "--archive", tmp_path / "a")
