@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import http.client
 import mimetypes
+import socket
 import time
 import zlib
 from collections.abc import Iterator
@@ -248,31 +250,89 @@ def iter_raw(response: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
         yield chunk
 
 
+# What went wrong and the way out, for every exception urllib3 defines (a test checks that none is
+# missing) and the socket and http.client errors it wraps. Looked up by type along the class's MRO,
+# never by message text: urllib3's messages are its internals ("HTTPConnectionPool(host=...): Max
+# retries exceeded ... Failed to establish a new connection: [Errno 111] ...").
+INTERNAL = "an error inside urllib3; run again with -v and report it"
+ERROR_REASONS: dict[type[BaseException], str] = {
+    # urllib3.exceptions, every class
+    urllib3.exceptions.HTTPError: "HTTP error",
+    urllib3.exceptions.PoolError: INTERNAL,
+    urllib3.exceptions.RequestError: INTERNAL,
+    urllib3.exceptions.MaxRetryError: "retries used up",
+    urllib3.exceptions.HostChangedError: INTERNAL,
+    urllib3.exceptions.ClosedPoolError: INTERNAL,
+    urllib3.exceptions.EmptyPoolError: INTERNAL,
+    urllib3.exceptions.FullPoolError: INTERNAL,
+    urllib3.exceptions.TimeoutStateError: INTERNAL,
+    urllib3.exceptions.BodyNotHttplibCompatible: INTERNAL,
+    urllib3.exceptions.UnrewindableBodyError: INTERNAL,
+    urllib3.exceptions.TimeoutError: "timeout: raise --timeout if the site is slow",
+    urllib3.exceptions.ReadTimeoutError: "read timeout: no data for --timeout seconds (raise it if slow)",
+    urllib3.exceptions.ConnectTimeoutError: "connect timeout: the host did not answer; check the network",
+    urllib3.exceptions.NewConnectionError: "cannot connect: check the host, the port and the network",
+    urllib3.exceptions.NameResolutionError: "DNS lookup failed: check the host name (or the proxy settings)",
+    urllib3.exceptions.ProxyError: "the proxy failed: check --proxy or HTTP(S)_PROXY",
+    urllib3.exceptions.ProxySchemeUnknown: "unsupported proxy URL: give --proxy as http://HOST:PORT",
+    urllib3.exceptions.ProxySchemeUnsupported: "unsupported proxy URL: give --proxy as http://HOST:PORT",
+    urllib3.exceptions.SSLError: "TLS failed (certificate or handshake): check the site's certificate",
+    urllib3.exceptions.ProtocolError: "connection broken: the server closed it mid-answer; try again later",
+    urllib3.exceptions.ResponseNotChunked: "the server broke HTTP (a chunked read of an unchunked body)",
+    urllib3.exceptions.IncompleteRead: "body shorter than announced (connection closed early)",
+    urllib3.exceptions.InvalidChunkLength: "body shorter than announced (a broken chunk)",
+    urllib3.exceptions.DecodeError: "the body does not decode as its Content-Encoding says",
+    urllib3.exceptions.ResponseError: "too many error answers",
+    urllib3.exceptions.HeaderParsingError: "malformed response headers",
+    urllib3.exceptions.InvalidHeader: "malformed request header",
+    urllib3.exceptions.LocationValueError: "not a fetchable URL",
+    urllib3.exceptions.LocationParseError: "not a fetchable URL",
+    urllib3.exceptions.URLSchemeUnknown: "not a fetchable URL (unknown scheme)",
+    # What they wrap: the socket below and Python's HTTP parser
+    OSError: "network error",
+    socket.gaierror: "DNS lookup failed: check the host name (or the proxy settings)",
+    TimeoutError: "timeout: raise --timeout if the site is slow",
+    ConnectionRefusedError: "connection refused: is the site up, and the URL's port right?",
+    ConnectionResetError: "connection reset by the server: try again later, or raise --delay",
+    ConnectionAbortedError: "connection aborted: try again later, or raise --delay",
+    BrokenPipeError: "connection closed by the server while sending the request: try again later",
+    http.client.HTTPException: "not an HTTP answer",
+    http.client.BadStatusLine: "not an HTTP answer (bad status line)",
+    http.client.RemoteDisconnected: "the server closed the connection without answering: try again later",
+    http.client.LineTooLong: "not an HTTP answer (a header line over 64 KiB)",
+    http.client.IncompleteRead: "body shorter than announced (connection closed early)",
+}
+
+
 def describe_error(exc: BaseException) -> str:
-    """One readable reason for a network failure (DNS, refused, reset, timeout, truncated)."""
-    text = f"{type(exc).__name__}: {exc}"
-    checks = (
-        (("NameResolutionError", "getaddrinfo", "Name or service not known"), "DNS lookup failed"),
-        (("ConnectTimeout", "ConnectTimeoutError"), "connect timeout"),
-        (("ReadTimeout", "Read timed out"), "read timeout"),
-        (("Connection refused", "ConnectionRefusedError"), "connection refused"),
-        (("IncompleteRead", "InvalidChunkLength"), "body shorter than announced (connection closed early)"),
-        (
-            ("Connection reset", "ConnectionResetError", "RemoteDisconnected", "Connection aborted"),
-            "connection reset",
-        ),
-        (("TooManyRedirects",), "too many redirects"),
-        (("LocationParseError", "InvalidURL", "InvalidSchema", "MissingSchema"), "not a fetchable URL"),
-    )
-    for needles, reason in checks:
-        if any(needle in text for needle in needles):
-            return f"{reason} ({shorten(str(exc))})"
-    return shorten(text)
+    """One readable reason and the way out, for the exception a request or a body read raised.
+
+    urllib3 wraps what happened: MaxRetryError holds the last error in ``reason``, ProtocolError the
+    socket or parser error in its arguments, NewConnectionError the socket error as its cause; the
+    innermost one says most."""
+    exc = innermost(exc)
+    reason = next((ERROR_REASONS[c] for c in type(exc).__mro__ if c in ERROR_REASONS), None)
+    if reason is None:
+        return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+    if type(exc) is OSError or reason == INTERNAL:  # no better word for it: name the error too
+        return f"{reason} ({type(exc).__name__}: {exc.strerror if isinstance(exc, OSError) else exc})"
+    return reason
 
 
-def shorten(text: str, width: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "\u2026"
+def innermost(exc: BaseException) -> BaseException:
+    while True:
+        if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+            exc = exc.reason
+        elif (
+            isinstance(exc, urllib3.exceptions.ProtocolError)
+            and len(exc.args) > 1
+            and isinstance(exc.args[1], BaseException)
+        ):
+            exc = exc.args[1]
+        elif isinstance(exc, urllib3.exceptions.NewConnectionError) and isinstance(exc.__cause__, OSError):
+            exc = exc.__cause__
+        else:
+            return exc
 
 
 class FileFetcher:
