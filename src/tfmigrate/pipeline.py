@@ -307,7 +307,7 @@ def reuse_previous(page: ArchivedPage, previous: PreviousRun) -> PageResult | No
 def parse_task(task: ParseTask) -> PageResult:
     """Runs in a worker process: read the payload from its WARC record and parse it."""
     try:
-        raw = read_payload(task.warc_dir, task.location)
+        raw = read_payload(task.warc_dir, task.location, task.sha256)
         case = parse_page(raw, task.url, http_charset=task.charset)
     except NotACasePageError:
         return PageResult(task.url, task.sha256, "skipped")

@@ -95,9 +95,9 @@ def sqlite_error(make: str, tmp_path: Path) -> sqlite3.Error:
             with closing(sqlite3.connect(path, timeout=0)) as db, pytest.raises(sqlite3.Error) as caught:
                 db.execute("SELECT * FROM t")
         elif make == "read-only":
-            with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
-                with pytest.raises(sqlite3.Error) as caught:
-                    db.execute("INSERT INTO t VALUES (1)")
+            read_only = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+            with closing(read_only) as db, pytest.raises(sqlite3.Error) as caught:
+                db.execute("INSERT INTO t VALUES (1)")
         else:
             path.write_bytes(b"not a database, whatever its name says" * 100)
             with closing(sqlite3.connect(path)) as db, pytest.raises(sqlite3.Error) as caught:

@@ -124,7 +124,9 @@ class Crawler:
         refusals = [(seed, self.scope.refusal(seed)) for seed in self.seeds]
         if all(refusal for _, refusal in refusals):
             seed, refusal = refusals[0]
-            raise StartError(f"the start URL {seed} is out of the crawl's scope ({refusal}): nothing to crawl")
+            raise StartError(
+                f"the start URL {seed} is out of the crawl's scope ({refusal}): nothing to crawl"
+            )
         self.is_http = self.scope.scheme in ("http", "https")
         self._queued = (0, -QUEUE_COUNT_INTERVAL)  # (last count, when it was taken)
 
