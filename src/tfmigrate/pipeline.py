@@ -87,6 +87,7 @@ class MigrateResult:
     crawl: CrawlSummary | None
     changes: dict[str, list[Any]] = field(default_factory=dict)
     pages: int = 0
+    cases: int = 0  # records in the new generation
     parsed: int = 0
     reused: int = 0
     skipped: int = 0
@@ -220,6 +221,7 @@ def build_generation(
     generation.write_json("report.json", report)
     write_report_html(generation, report)
     result.changes = changes
+    result.cases = len(summaries)
     return result
 
 

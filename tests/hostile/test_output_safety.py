@@ -39,7 +39,10 @@ def hostile_site(tmp_path: Path) -> Path:
 
 def test_the_report_runs_no_script_in_a_real_browser(chromium: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert run("migrate", hostile_site(tmp_path), "--out", out, "-q").returncode == 0
+    assert run("migrate", hostile_site(tmp_path), "--out", out, "-q").returncode in (
+        0,
+        1,
+    )  # 1: the fixture site's lost applet class
     report = out / "report.html"
     assert html.escape(PAYLOADS[0]) in report.read_text(encoding="utf-8")
     dom = dump_dom(chromium, report, tmp_path / "profile")

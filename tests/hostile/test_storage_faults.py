@@ -135,10 +135,11 @@ def test_a_changed_output_file_is_named_by_doctor(migrated: Path) -> None:
     target = (migrated / "cases/pa002.json").resolve()
     target.write_text(target.read_text().replace("Parathyroid", "Thyroid"))
     shutil.rmtree((migrated / "images/bs125").resolve())
-    doctor = tfmigrate("doctor", migrated)
+    doctor = tfmigrate("doctor", migrated)  # -q: what is damaged, nothing else
     assert doctor.returncode == 1
     assert "damaged: cases/pa002.json: changed since the run" in doctor.stdout
     assert "damaged: images/bs125/main-bs125a.jpg: missing" in doctor.stdout
+    assert all(line.startswith("damaged: ") for line in doctor.stdout.splitlines())
     # A plain re-run writes the missing image again but does not bless the edited record: its page
     # is unchanged, so the last run's file is kept as it is, and doctor still names it.
     migrate_ok("--out", migrated)
@@ -146,4 +147,5 @@ def test_a_changed_output_file_is_named_by_doctor(migrated: Path) -> None:
     assert doctor.returncode == 1 and "images/bs125" not in doctor.stdout
     assert "damaged: cases/pa002.json: changed since the run" in doctor.stdout
     migrate_ok("--out", migrated, "--reparse")
-    assert tfmigrate("doctor", migrated).returncode == 0
+    healthy = tfmigrate("doctor", migrated)
+    assert (healthy.returncode, healthy.stdout, healthy.stderr) == (0, "", "")
