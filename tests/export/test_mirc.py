@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 
 from tests.conftest import GOLDEN, REPO
-from tfmigrate.export.mirc import ANSWER_HEADINGS, DOCUMENT_NAME, MircExporter, case_level, zip_name
+from tfmigrate.export.mirc import DOCUMENT_NAME, MircExporter, case_level, zip_name
 from tfmigrate.export.registry import ExportOptions, MigratedOutput
 from tfmigrate.models import Case, Rating
 
@@ -354,6 +354,18 @@ def test_golden(exported: Path, case_id: str, regen_golden: bool) -> None:
 def test_golden_unknown(unknowns: Path, regen_golden: bool) -> None:
     _, entries = read_document(unknowns / "bs125.zip")
     check_golden("bs125-unknown.xml", entries[DOCUMENT_NAME], regen_golden)
+
+
+# The sections that reveal the diagnosis: in unknown mode none may come before the images.
+ANSWER_HEADINGS = (
+    "Full History",
+    "Findings",
+    "Diagnosis",
+    "DDx",
+    "Discussion",
+    "Followup",
+    "Teaching Points",
+)
 
 
 def text_before_answer(root: etree._Element) -> str:

@@ -10,14 +10,17 @@ import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import SITE
 from tests.migrate.test_migrate_faults import assert_refused, migrate_ok, tfmigrate, verify
-from tfmigrate.crawl import STATE_FILE, WARC_DIR
+from tfmigrate.config import CrawlSettings
+from tfmigrate.crawl import STATE_FILE, WARC_DIR, Crawler
 from tfmigrate.crawl.archive import WarcArchive, read_payload
 from tfmigrate.crawl.fetch import Exchange
+from tfmigrate.doctor import examine
 from tfmigrate.errors import ArchiveError
 
 
@@ -149,3 +152,33 @@ def test_a_changed_output_file_is_named_by_doctor(migrated: Path) -> None:
     migrate_ok("--out", migrated, "--reparse")
     healthy = tfmigrate("doctor", migrated)
     assert (healthy.returncode, healthy.stdout, healthy.stderr) == (0, "", "")
+
+
+class TrackedConnection(sqlite3.Connection):
+    closed_explicitly = False
+
+    def close(self) -> None:
+        self.closed_explicitly = True
+        super().close()
+
+
+def test_doctor_closes_every_database_connection_it_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A connection left to the garbage collector holds the file open (on Windows, locked) meanwhile.
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<html><body>home</body></html>")
+    Crawler(str(site), tmp_path / "archive", CrawlSettings(delay=0)).run()
+    opened: list[TrackedConnection] = []
+    connect = sqlite3.connect
+
+    def tracked(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        connection = connect(*args, **kwargs, factory=TrackedConnection)
+        opened.append(connection)
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", tracked)
+    result = examine(tmp_path / "archive")
+    assert result.findings == [] and result.checked_payloads == 1
+    assert len(opened) >= 2 and all(connection.closed_explicitly for connection in opened)

@@ -75,3 +75,11 @@ def test_jobs_below_one_is_a_usage_error(tmp_path: Path) -> None:
         result.returncode == 2
         and "argument --jobs: 0 is not a number of processes (1 or more)" in result.stderr
     )
+
+
+def test_migrate_into_a_file_says_it_is_a_file(tmp_path: Path) -> None:
+    blocked = tmp_path / "out"
+    blocked.write_text("a file where the output folder should be")
+    result = run("migrate", "--out", blocked, "-q")
+    assert result.returncode == 2
+    assert result.stderr == f"tfmigrate: error: {blocked} is a file, not a folder: choose another --out\n"

@@ -139,6 +139,8 @@ class Generation:
 
 def prepare_output(out_dir: Path) -> None:
     """Create DIR, refuse names that are not ours, and clear generations a killed run left."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir} is a file, not a folder: choose another --out")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / STATE_DIR / GENERATIONS).mkdir(parents=True, exist_ok=True)

@@ -67,16 +67,6 @@ ORGAN_SYSTEMS = {
     "9": "vascular",
 }
 LEVELS = {1: "primary", 2: "intermediate"}  # 3 and above: advanced
-# The sections that reveal the diagnosis; in unknown mode they come after the images.
-ANSWER_HEADINGS = (
-    "Full History",
-    "Findings",
-    "Diagnosis",
-    "DDx",
-    "Discussion",
-    "Followup",
-    "Teaching Points",
-)
 # In a label even dots go: "../x" becomes "x", never a name with ".." in it.
 LABEL_UNSAFE_RE = re.compile(r"[^A-Za-z0-9_-]+")
 # Characters XML 1.0 cannot hold at all; lxml refuses them, so they are dropped.
