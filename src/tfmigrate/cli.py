@@ -209,6 +209,12 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--contact", metavar="EMAIL_OR_URL", help="who runs the crawl, sent in the User-Agent")
     group.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="HTTP proxy, http://[USER:PASSWORD@]HOST:PORT (default: HTTP_PROXY/HTTPS_PROXY; NO_PROXY hosts"
+        " are reached directly); a site's own login is read from ~/.netrc",
+    )
+    group.add_argument(
         "--max-bytes",
         type=int,
         default=defaults.max_bytes,
@@ -239,6 +245,7 @@ def crawl_settings(args: argparse.Namespace) -> CrawlSettings:
         exclude=tuple(args.exclude),
         follow_action_links=args.follow_action_links,
         contact=args.contact,
+        proxy=args.proxy,
         max_bytes=args.max_bytes,
         read_timeout=args.timeout,
         retries=args.retries,

@@ -21,7 +21,14 @@ from urllib.parse import urlsplit
 
 from tfmigrate.config import CrawlSettings
 from tfmigrate.crawl.archive import WarcArchive, WarcLocation
-from tfmigrate.crawl.fetch import Exchange, FetchResult, FileFetcher, HttpFetcher, decode_body
+from tfmigrate.crawl.fetch import (
+    Exchange,
+    FetchResult,
+    FileFetcher,
+    HttpFetcher,
+    decode_body,
+    describe_status,
+)
 from tfmigrate.crawl.links import extract_links
 from tfmigrate.crawl.robots import RobotsRules, robots_url
 from tfmigrate.crawl.state import CrawlState, Run, UrlRow, state_error
@@ -303,9 +310,9 @@ class Crawler:
             return outcome, None, payload, self._links(final, content_type)
         if final.status in (404, 410):
             if had_payload:
-                return "gone", f"HTTP {final.status} {final.reason}".strip(), None, []
-            return "failed", f"HTTP {final.status} {final.reason}".strip(), None, []
-        return "failed", f"HTTP {final.status} {final.reason}".strip(), None, []
+                return "gone", describe_status(final), None, []
+            return "failed", describe_status(final), None, []
+        return "failed", describe_status(final), None, []
 
     def _links(self, final: Exchange, content_type: str | None) -> list[str]:
         if not is_html(content_type, final.url):

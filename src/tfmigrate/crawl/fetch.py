@@ -14,6 +14,7 @@ import hashlib
 import http.client
 import mimetypes
 import socket
+import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -23,9 +24,11 @@ from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import url2pathname
 
 import urllib3
+from urllib3.util import make_headers, parse_url
 from urllib3.util.retry import Retry
 
 from tfmigrate.config import CrawlSettings
+from tfmigrate.crawl.access import SiteAccess
 from tfmigrate.crawl.urls import Scope, canonical_url
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -33,6 +36,12 @@ REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 CHUNK_SIZE = 64 * 1024
 # Only encodings this module can decode, so the size cap holds after decompression too.
 ACCEPT_ENCODING = "gzip, deflate"
+NOT_ARCHIVED = "Basic [login from the netrc file, not archived]"
+# The way out of an answer that is not the page, where there is one.
+STATUS_HINTS = {
+    401: "the site wants a login: put it in ~/.netrc (machine HOST login USER password PASSWORD)",
+    407: "the proxy wants a login: --proxy http://USER:PASSWORD@HOST:PORT",
+}
 
 
 @dataclass
@@ -114,10 +123,9 @@ def decode_body(exchange: Exchange) -> bytes:
     return exchange.body
 
 
-def new_pool(settings: CrawlSettings) -> urllib3.PoolManager:
-    """Connections kept alive, at most ``concurrency`` per host (a fetch waits for a free one).
-
-    urllib3 reads no proxy or netrc settings from the environment: the crawl talks to the site only."""
+def new_pool(settings: CrawlSettings, proxy: str | None) -> urllib3.PoolManager:
+    """Connections kept alive, at most ``concurrency`` per host (a fetch waits for a free one),
+    directly or through a proxy (a login in the proxy URL goes in Proxy-Authorization)."""
     retry = Retry(
         total=settings.retries,
         connect=settings.retries,
@@ -133,19 +141,30 @@ def new_pool(settings: CrawlSettings) -> urllib3.PoolManager:
         retry_after_max=settings.retry_after_max,
         raise_on_status=False,
     )
-    return urllib3.PoolManager(
+    timeout = urllib3.Timeout(connect=settings.connect_timeout, read=settings.read_timeout)
+    if proxy is None:
+        return urllib3.PoolManager(
+            num_pools=4, maxsize=settings.concurrency, block=True, retries=retry, timeout=timeout
+        )
+    parts = parse_url(proxy)
+    login = make_headers(proxy_basic_auth=unquote(parts.auth)) if parts.auth else None
+    return urllib3.ProxyManager(
+        parts._replace(auth=None).url,
+        proxy_headers=login,
         num_pools=4,
         maxsize=settings.concurrency,
         block=True,
         retries=retry,
-        timeout=urllib3.Timeout(connect=settings.connect_timeout, read=settings.read_timeout),
+        timeout=timeout,
     )
 
 
 class HttpFetcher:
     def __init__(self, settings: CrawlSettings) -> None:
         self.settings = settings
-        self.pool = new_pool(settings)
+        self.access = SiteAccess.from_environment(settings.proxy)
+        self.pools: dict[str | None, urllib3.PoolManager] = {}  # by proxy URL (None: direct)
+        self.pools_lock = threading.Lock()
         self.headers = {
             "User-Agent": settings.user_agent,
             "Accept-Encoding": ACCEPT_ENCODING,
@@ -153,7 +172,15 @@ class HttpFetcher:
         }
 
     def close(self) -> None:
-        self.pool.clear()
+        for pool in self.pools.values():
+            pool.clear()
+
+    def pool_for(self, url: str) -> urllib3.PoolManager:
+        proxy = self.access.proxy_for(url)
+        with self.pools_lock:
+            if (pool := self.pools.get(proxy)) is None:
+                pool = self.pools[proxy] = new_pool(self.settings, proxy)
+        return pool
 
     def fetch(
         self, url: str, validators: dict[str, str] | None = None, scope: Scope | None = None
@@ -191,15 +218,18 @@ class HttpFetcher:
 
     def _get(self, url: str, validators: dict[str, str]) -> tuple[Exchange | None, str | None]:
         headers = {**self.headers, **validators}
+        if (authorization := self.access.authorization(url)) is not None:
+            headers["Authorization"] = authorization
         try:
-            response = self.pool.request(
+            response = self.pool_for(url).request(
                 "GET", url, headers=headers, preload_content=False, decode_content=False, redirect=False
             )
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             return None, describe_error(exc)
         exchange = Exchange(
             url=url,
-            request_headers=list(headers.items()),
+            # An archive is handed on: the login it was fetched with stays out of it.
+            request_headers=[(k, NOT_ARCHIVED if k == "Authorization" else v) for k, v in headers.items()],
             status=response.status,
             reason=response.reason or "",
             response_headers=list(response.headers.items()),
@@ -302,6 +332,13 @@ ERROR_REASONS: dict[type[BaseException], str] = {
     http.client.LineTooLong: "not an HTTP answer (a header line over 64 KiB)",
     http.client.IncompleteRead: "body shorter than announced (connection closed early)",
 }
+
+
+def describe_status(exchange: Exchange) -> str:
+    """Why an answer is not the page: its status, and the way out where there is one."""
+    text = f"HTTP {exchange.status} {exchange.reason}".strip()
+    hint = STATUS_HINTS.get(exchange.status)
+    return f"{text}: {hint}" if hint else text
 
 
 def describe_error(exc: BaseException) -> str:
