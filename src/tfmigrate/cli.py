@@ -331,6 +331,8 @@ def run_migrate(args: argparse.Namespace) -> int:
                 traceback.print_exc()
             return usage_error(str(exc))
     print_migrate_summary(result)
+    for note in result.notes:
+        print(f"tfmigrate: note: {note}", file=sys.stderr)
     reporter.name_failures(result.crawl.failures if result.crawl else [])
     for failure in result.changes.get("failed", []):
         print(f"failed {failure['case_id'] or failure['url']}: {failure['error']}", file=sys.stderr)

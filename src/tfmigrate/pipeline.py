@@ -92,6 +92,7 @@ class MigrateResult:
     reused: int = 0
     skipped: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what a user should know about this output
 
     @property
     def counts(self) -> dict[str, int]:
@@ -100,11 +101,11 @@ class MigrateResult:
 
 def migrate(options: MigrateOptions, settings: CrawlSettings, progress: MigrateProgress) -> MigrateResult:
     started = now_iso()
-    prepare_output(options.out_dir)
+    links = prepare_output(options.out_dir)
     archive_dir, crawl_summary = obtain_archive(options, settings, progress)
     index = ArchiveIndex.open(archive_dir)
     run_id = crawl_summary.run_id if crawl_summary else new_run_id()
-    generation = Generation(options.out_dir, run_id)
+    generation = Generation(options.out_dir, run_id, links)
     try:
         result = build_generation(options, index, generation, progress, crawl_summary)
         write_manifest(generation, options, settings, archive_dir, run_id, started)
@@ -115,6 +116,7 @@ def migrate(options: MigrateOptions, settings: CrawlSettings, progress: MigrateP
     except BaseException:
         generation.discard()
         raise
+    result.notes = [note] if (note := links.note()) else []
     return result
 
 
@@ -557,7 +559,7 @@ def write_manifest(
     """manifest.json: tool, source, settings, run, and the sha256 and size of every file."""
     known = previous_digests(generation)
     files = {
-        name: known[name] if name in known and generation.is_linked(name) else digest_entry(path)
+        name: known[name] if name in known and generation.is_carried(name) else digest_entry(path)
         for name, path in generation.files()
     }
     warc_files = sorted(p for p in archive_dir.rglob("*") if p.name.endswith(WARC_SUFFIXES))
