@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -28,3 +29,12 @@ def regen_golden(request: pytest.FixtureRequest) -> bool:
     if regen and os.environ.get("CI"):
         pytest.fail("--regen-golden is refused when CI is set: golden files are reviewed by a person")
     return regen
+
+
+def machine_lacks(what: str, remedy: str) -> NoReturn:
+    """A test needs what this machine lacks (a browser, a filesystem's tools): under CI (CI=true),
+    whose .ci/run installs them, a failure; elsewhere a skip that says what is missing and the remedy."""
+    message = f"{what}: {remedy}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)

@@ -4,6 +4,8 @@ import ast
 import re
 import subprocess
 import sys
+import tomllib
+from importlib.metadata import version
 
 from tests.conftest import REPO
 from tfmigrate import errors
@@ -60,3 +62,35 @@ def test_no_module_constant_goes_unread() -> None:
     unread = {name: where for name, where in defined.items() if name not in read}
     assert {name: where for name, where in unread.items() if name not in UNUSED_ALLOWED} == {}
     assert unread.keys() >= UNUSED_ALLOWED, "an allowed entry is gone or read now: drop it from the list"
+
+
+def test_the_checkers_are_pinned_to_what_runs() -> None:
+    # A release of ruff or mypy must not turn the suite red without a change in this repository.
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    specs = [s for s in project["optional-dependencies"]["test"] if s.startswith(("ruff", "mypy"))]
+    assert sorted(specs) == [f"mypy=={version('mypy')}", f"ruff=={version('ruff')}"]
+
+
+# Programs a test may not run: software is installed by .ci/run (and the README), never by a test.
+INSTALLERS = {"apt-get", "apt", "dpkg", "pip", "pip3"}
+
+
+def runs_an_installer(call: ast.Call) -> bool:
+    """subprocess.run(["apt-get", ...]) and the like, or [sys.executable, "-m", "pip", ...]."""
+    if not call.args or not isinstance(call.args[0], ast.List):
+        return False
+    words = [e.value if isinstance(e, ast.Constant) else None for e in call.args[0].elts]
+    return bool(words) and (words[0] in INSTALLERS or words[1:3] == ["-m", "pip"])
+
+
+def test_tests_need_nothing_beside_the_repository() -> None:
+    """A clone with nothing beside it passes: no test installs software or reads ../shared/."""
+    offenders = []
+    for path in sorted((REPO / "tests").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        where = path.relative_to(REPO).as_posix()
+        offenders += [f"{where}:{n.lineno}" for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Call)
+                      and runs_an_installer(n)]  # fmt: skip
+        if path.name != "test_code_quality.py" and re.search(r"\.\./shared|shared/docs", text):
+            offenders.append(f"{where}: reads beside the repository")
+    assert offenders == []

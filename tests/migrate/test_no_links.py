@@ -10,7 +10,6 @@ and Windows (no such filesystem here), nor a kill while the copies are being ref
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import machine_lacks
 from tests.migrate.test_migrate import CASES
 from tests.test_cli import run
 
@@ -28,18 +28,11 @@ NOTE = (
 TOOLS = ("mkfs.exfat", "mount.exfat-fuse", "losetup", "umount")
 
 
-def unavailable(why: str) -> None:
-    """Outside CI a machine without the tools skips, saying why; under CI it is a failure."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{why}: .ci/run installs exfatprogs and exfat-fuse")
-    pytest.skip(f"{why} (apt-get install exfatprogs exfat-fuse, as .ci/run does)")
-
-
 @pytest.fixture
 def exfat_drive(tmp_path: Path) -> Iterator[Path]:
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     if missing:
-        unavailable(f"no {', '.join(missing)} on this machine")
+        machine_lacks(f"no {', '.join(missing)} here", "apt-get install exfatprogs exfat-fuse (.ci/run does)")
     image, mountpoint = tmp_path / "drive.img", tmp_path / "drive"
     with image.open("wb") as handle:
         handle.truncate(96 * 1024 * 1024)
@@ -47,7 +40,7 @@ def exfat_drive(tmp_path: Path) -> Iterator[Path]:
     subprocess.run(["mkfs.exfat", str(image)], check=True, capture_output=True)
     attached = subprocess.run(["losetup", "--find", "--show", str(image)], capture_output=True, text=True)
     if attached.returncode != 0:
-        unavailable(f"no loop device for the image: {attached.stderr.strip()}")
+        machine_lacks(f"no loop device for the image ({attached.stderr.strip()})", "run as root, as CI does")
     loop = attached.stdout.strip()
     try:
         subprocess.run(["mount.exfat-fuse", loop, str(mountpoint)], check=True, capture_output=True)
