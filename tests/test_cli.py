@@ -124,9 +124,10 @@ def test_every_command_is_documented_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     (subcommands,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
     assert sorted(subcommands.choices) == ["crawl", "doctor", "export", "migrate", "parse", "schema", "stats"]
+    usage = run("--help").stdout
     for command in subcommands.choices:
         assert f"`tfmigrate {command}" in readme
-        assert command in run("--help").stdout
+        assert command in usage
 
 
 # The README's bullet of each command; migrate's says it "takes every crawl option" crawl's lists.

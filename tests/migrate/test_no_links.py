@@ -69,7 +69,6 @@ def test_an_output_on_exfat_falls_back_to_copies(exfat_drive: Path) -> None:
     assert again.stderr.splitlines()[0] == NOTE
     assert len(json.loads((out / "changes.json").read_text(encoding="utf-8"))["unchanged"]) == CASES
     assert {p.name: p.read_bytes() for p in (out / "cases").iterdir()} == records
-    assert run("doctor", out, "-q").returncode == 0
     # One generation is kept, and nothing is left half-published.
     assert len(list((out / ".tfmigrate" / "generations").iterdir())) == 1
     assert not (out / ".tfmigrate" / "publishing").exists()

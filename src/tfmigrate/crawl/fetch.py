@@ -284,7 +284,7 @@ def iter_raw(response: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
 # missing) and the socket and http.client errors it wraps. Looked up by type along the class's MRO,
 # never by message text: urllib3's messages are its internals ("HTTPConnectionPool(host=...): Max
 # retries exceeded ... Failed to establish a new connection: [Errno 111] ...").
-INTERNAL = "an error inside urllib3; run again with -v and report it"
+INTERNAL = "an error inside urllib3 (a bug: please report it)"
 ERROR_REASONS: dict[type[BaseException], str] = {
     # urllib3.exceptions, every class
     urllib3.exceptions.HTTPError: "HTTP error",

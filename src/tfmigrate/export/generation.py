@@ -51,8 +51,8 @@ class Links:
     """Which links DIR's filesystem makes: hard links share an unchanged file with the previous
     generation, symbolic links lead DIR's names into the current one. Without them: copies."""
 
-    hard: bool = True
-    symbolic: bool = True
+    hard: bool
+    symbolic: bool
 
     def note(self) -> str | None:
         missing = [kind for kind, made in (("hard", self.hard), ("symbolic", self.symbolic)) if not made]
