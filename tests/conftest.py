@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -17,6 +18,26 @@ SEED = FIXTURES / "seeds" / "bs125.txt"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 # Fixture pages are parsed as if served from the site they imitate, so golden URLs are stable.
 SITE_BASE_URL = "http://gamma.wustl.edu/"
+
+
+# What the machine running the tests may set for its own network, that no test may inherit.
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_proxy_or_login_of_this_machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Crawls in tests reach 127.0.0.1 directly and with no login: a machine behind a proxy, or with
+    a ~/.netrc, would otherwise send the tests' requests through it or with it."""
+    saved = dict(os.environ)
+    for name in PROXY_VARIABLES:
+        os.environ.pop(name, None)
+        os.environ.pop(name.upper(), None)
+    empty = tmp_path_factory.mktemp("netrc") / "netrc"
+    empty.write_text("")
+    os.environ["NETRC"] = str(empty)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

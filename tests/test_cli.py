@@ -17,13 +17,16 @@ from tfmigrate.cli import build_parser
 GOOD_PAGE = SEED.read_bytes()
 
 
-def run(*args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str | Path, cwd: Path = REPO, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "tfmigrate", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,
         timeout=120,
+        env=env,
     )
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,8 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import REPO
 from tests.crawl.conftest import FAST, SiteServer, basic_auth, site_files
+from tests.test_cli import run
 from tfmigrate.crawl import Crawler
 
 SITE_NAME = "teaching-file.invalid"
@@ -101,31 +99,16 @@ def proxy_with_login(site_server: SiteServer) -> Iterator[ForwardProxy]:
     yield from start_proxy(site_server, login="nuclear:medicine")
 
 
-@pytest.fixture
-def no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The test's own proxy settings only, whatever the machine running it sets."""
-    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-
-
 def proxied_url(site_server: SiteServer, path: str = "index.html") -> str:
     return f"http://{SITE_NAME}{site_server.prefix}{path}"
 
 
-def tfmigrate(*args: str | Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tfmigrate", *map(str, args)],
-        capture_output=True, text=True, cwd=REPO, timeout=120, env=env,
-    )  # fmt: skip
+def environment(**changes: str | None) -> dict[str, str]:
+    """The tests' environment (no proxy, an empty netrc file: see conftest) with these changes."""
+    merged = {**os.environ, **changes}
+    return {name: value for name, value in merged.items() if value is not None}
 
 
-def clean_environment(**extra: str) -> dict[str, str]:
-    proxies = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
-    return {**{k: v for k, v in os.environ.items() if k.lower() not in proxies | {"netrc"}}, **extra}
-
-
-@pytest.mark.usefixtures("no_proxy_environment")
 def test_the_environments_proxy_carries_the_crawl(
     site_server: SiteServer, proxy: ForwardProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -139,7 +122,6 @@ def test_the_environments_proxy_carries_the_crawl(
     }
 
 
-@pytest.mark.usefixtures("no_proxy_environment")
 def test_no_proxy_hosts_are_reached_directly(
     site_server: SiteServer, proxy: ForwardProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -156,15 +138,15 @@ def test_proxy_option_with_a_login(
     start = proxied_url(site_server)
     address = proxy_with_login.url.removeprefix("http://")
     # An HTTP_PROXY the option wins over: nothing listens there.
-    env = clean_environment(HTTP_PROXY="http://127.0.0.1:9")
+    env = environment(HTTP_PROXY="http://127.0.0.1:9")
     archive = tmp_path / "archive"
-    result = tfmigrate("crawl", start, "--archive", archive, "--proxy", f"http://nuclear:medicine@{address}",
+    result = run("crawl", start, "--archive", archive, "--proxy", f"http://nuclear:medicine@{address}",
                        "--delay", "0", "-q", env=env)  # fmt: skip
     assert result.returncode == 1, result.stderr  # the applet class the Java cine viewer names is lost
     assert f"new {len(site_files(site_server.root))}, changed 0" in result.stdout
     # The proxy's password is in no file of the archive (nor in the settings the state database keeps).
     assert not [p for p in archive.rglob("*") if p.is_file() and b"medicine" in p.read_bytes()]
-    wrong = tfmigrate("crawl", start, "--archive", tmp_path / "b", "--proxy", f"http://nuclear:x-ray@{address}",
+    wrong = run("crawl", start, "--archive", tmp_path / "b", "--proxy", f"http://nuclear:x-ray@{address}",
                       "--delay", "0", "-q", env=env)  # fmt: skip
     assert wrong.returncode == 1
     assert (
@@ -174,8 +156,8 @@ def test_proxy_option_with_a_login(
 
 
 def test_a_bad_proxy_url_is_a_usage_error(tmp_path: Path) -> None:
-    result = tfmigrate("crawl", "http://127.0.0.1:9/", "--archive", tmp_path, "--proxy", "socks5://h:1080",
-                       env=clean_environment())  # fmt: skip
+    result = run("crawl", "http://127.0.0.1:9/", "--archive", tmp_path, "--proxy", "socks5://h:1080",
+                       env=environment())  # fmt: skip
     assert result.returncode == 2 and "is not a proxy URL: give http://HOST:PORT" in result.stderr
 
 
@@ -185,8 +167,8 @@ def test_a_site_behind_basic_auth_with_the_login_from_netrc(
 ) -> None:
     site_server.login = "archivist:s3cret-tf"
     start, archive = site_server.url(), tmp_path / "archive"
-    without = tfmigrate("crawl", start, "--archive", archive, "--delay", "0", "-q",
-                        env=clean_environment(HOME=str(tmp_path)))  # fmt: skip
+    without = run("crawl", start, "--archive", archive, "--delay", "0", "-q",
+                        env=environment(HOME=str(tmp_path), NETRC=None))  # fmt: skip
     assert without.returncode == 1
     assert (
         f"failed {start}: HTTP 401 Unauthorized: the site wants a login: put it in ~/.netrc"
@@ -196,8 +178,8 @@ def test_a_site_behind_basic_auth_with_the_login_from_netrc(
     netrc = tmp_path / (".netrc" if where == "HOME" else "logins")
     netrc.write_text("machine 127.0.0.1 login archivist password s3cret-tf\n")
     netrc.chmod(0o600)  # Python refuses a ~/.netrc others may read
-    env = clean_environment(HOME=str(tmp_path)) if where == "HOME" else clean_environment(NETRC=str(netrc))
-    result = tfmigrate("crawl", start, "--archive", archive, "--delay", "0", "-q", env=env)
+    env = environment(HOME=str(tmp_path), NETRC=None) if where == "HOME" else environment(NETRC=str(netrc))
+    result = run("crawl", start, "--archive", archive, "--delay", "0", "-q", env=env)
     assert f"new {len(site_files(site_server.root))}, changed 0" in result.stdout, result.stderr
     # The login went to the site on every request, and into no file of the archive.
     credentials = basic_auth(site_server.login).removeprefix("Basic ").encode()
@@ -208,7 +190,7 @@ def test_a_site_behind_basic_auth_with_the_login_from_netrc(
 def test_a_netrc_others_may_read_is_refused(site_server: SiteServer, tmp_path: Path) -> None:
     (tmp_path / ".netrc").write_text("machine 127.0.0.1 login archivist password s3cret-tf\n")
     (tmp_path / ".netrc").chmod(0o644)
-    result = tfmigrate("crawl", site_server.url(), "--archive", tmp_path / "a", "--delay", "0",
-                       env=clean_environment(HOME=str(tmp_path)))  # fmt: skip
+    result = run("crawl", site_server.url(), "--archive", tmp_path / "a", "--delay", "0",
+                       env=environment(HOME=str(tmp_path), NETRC=None))  # fmt: skip
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "cannot read the logins in ~/.netrc" in result.stderr and "too permissive" in result.stderr

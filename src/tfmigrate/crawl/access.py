@@ -58,4 +58,7 @@ def read_netrc() -> netrc.netrc | None:
     except FileNotFoundError:
         return None
     except (netrc.NetrcParseError, OSError) as exc:
-        raise StartError(f"cannot read the logins in {path or '~/.netrc'}: {exc}") from exc
+        raise StartError(
+            f"cannot read the logins in {path or '~/.netrc'}: {exc}; mend it (chmod 600 when others may"
+            " read it) or set NETRC to another file"
+        ) from exc
