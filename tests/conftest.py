@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -18,6 +20,26 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 SITE_BASE_URL = "http://gamma.wustl.edu/"
 
 
+# What the machine running the tests may set for its own network, that no test may inherit.
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_proxy_or_login_of_this_machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Crawls in tests reach 127.0.0.1 directly and with no login: a machine behind a proxy, or with
+    a ~/.netrc, would otherwise send the tests' requests through it or with it."""
+    saved = dict(os.environ)
+    for name in PROXY_VARIABLES:
+        os.environ.pop(name, None)
+        os.environ.pop(name.upper(), None)
+    empty = tmp_path_factory.mktemp("netrc") / "netrc"
+    empty.write_text("")
+    os.environ["NETRC"] = str(empty)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--regen-golden", action="store_true", help="rewrite golden files (review the diff!)")
 
@@ -28,3 +50,12 @@ def regen_golden(request: pytest.FixtureRequest) -> bool:
     if regen and os.environ.get("CI"):
         pytest.fail("--regen-golden is refused when CI is set: golden files are reviewed by a person")
     return regen
+
+
+def machine_lacks(what: str, remedy: str) -> NoReturn:
+    """A test needs what this machine lacks (a browser, a filesystem's tools): under CI (CI=true),
+    whose .ci/run installs them, a failure; elsewhere a skip that says what is missing and the remedy."""
+    message = f"{what}: {remedy}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)

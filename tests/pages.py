@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import FIXTURES, REALPAGES, SEED, SITE, SITE_BASE_URL
+from tests.conftest import FIXTURES, REALPAGES, SITE, SITE_BASE_URL
 from tfmigrate.errors import TfMigrateError
 from tfmigrate.export.jsonfiles import case_to_json
 from tfmigrate.models import Case
@@ -55,11 +55,10 @@ def variant_pages() -> list[Page]:
 
 
 def real_pages() -> list[Page]:
-    """The archived text renderings, at the URLs SOURCES.md gives; the seed at bs125's URL."""
+    """The archived text renderings, at the URLs SOURCES.md gives."""
     sources = (REALPAGES / "SOURCES.md").read_text(encoding="utf-8")
     urls = {m["file"]: m["url"] for m in SOURCES_ROW_RE.finditer(sources)}
     pages = [Page("realpages", REALPAGES / name, url) for name, url in sorted(urls.items())]
-    pages.append(Page("seeds", SEED, urls["bs125te148.txt"]))
     assert all(page.path.is_file() for page in pages), f"missing real pages under {REALPAGES}"
     return pages
 
@@ -71,10 +70,6 @@ def quirk_pages() -> list[Page]:
         folder = "newtfh/general/combined/" if path.stem.startswith("small_") else ""
         pages.append(Page("quirks", path, f"{SITE_BASE_URL}{folder}{path.stem}.html"))
     return pages
-
-
-def all_pages() -> list[Page]:
-    return site_pages() + variant_pages() + real_pages() + quirk_pages()
 
 
 def parses_or_refuses(raw: bytes, url: str = SITE_BASE_URL + "bs125te148.html") -> None:

@@ -61,12 +61,35 @@ def test_ascii_falls_to_the_default() -> None:
     assert (decoded.encoding, decoded.rule, decoded.replaced) == ("cp1252", "default", 0)
 
 
-@pytest.mark.parametrize("label", ["utf-8", "x-unknown-charset", "utf-8\x00"])
-def test_invalid_bytes_in_the_chosen_encoding_are_replaced_and_counted(label: str) -> None:
-    raw = f'<meta charset="{label}"><p>ok \xff\xfe bytes</p>'.encode("latin-1")
-    decoded = decode_html(raw, http_charset="utf-8")
-    assert decoded.replaced >= 1
+INVALID_IN_UTF8 = "<p>ok \xff\xfe bytes</p>".encode("latin-1")
+
+
+@pytest.mark.parametrize(
+    ("raw", "http_charset", "rule"),
+    [
+        (b"\xef\xbb\xbf" + INVALID_IN_UTF8, None, "bom"),
+        (INVALID_IN_UTF8, "utf-8", "http"),
+        (b'<meta charset="utf-8">' + INVALID_IN_UTF8, None, "meta"),
+    ],
+    ids=["bom", "http", "meta"],
+)
+def test_invalid_bytes_in_the_chosen_encoding_are_replaced_and_counted(
+    raw: bytes, http_charset: str | None, rule: str
+) -> None:
+    decoded = decode_html(raw, http_charset=http_charset)
+    assert (decoded.encoding, decoded.rule) == ("utf-8", rule)
+    assert decoded.replaced == 2 and decoded.text.count("\ufffd") == 2
     assert "ok" in decoded.text and "bytes" in decoded.text
+
+
+@pytest.mark.parametrize("label", ["x-unknown-charset", "utf-8\x00", "", "  "])
+@pytest.mark.parametrize("where", ["http", "meta"])
+def test_an_unusable_label_is_passed_over(label: str, where: str) -> None:
+    # A NUL in a label once raised ValueError out of codecs.lookup (found by the fuzz test).
+    raw = (f'<meta charset="{label}">' if where == "meta" else "").encode("latin-1") + b"<p>caf\xe9</p>"
+    decoded = decode_html(raw, http_charset=label if where == "http" else None)
+    assert decoded.encoding == "cp1252" and decoded.rule in ("detected", "default")
+    assert "café" in decoded.text
 
 
 def test_mojibake_is_kept() -> None:

@@ -22,7 +22,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
 from tfmigrate import __version__
-from tfmigrate.batch import ParsedFile, find_pages, parse_files
+from tfmigrate.batch import PAGE_SUFFIXES, ParsedFile, find_pages, parse_files
 from tfmigrate.config import DEFAULT_HTTP_DELAY, CrawlSettings
 from tfmigrate.crawl import Crawler, CrawlEvent
 from tfmigrate.doctor import examine, forget_damaged
@@ -74,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument(
         "-v", "--verbose", action="store_true", help="a line per skipped URL too, and tracebacks"
     )
-    crawl.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
+    crawl.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress: only failures and the summary"
+    )
 
     migrate_parser = commands.add_parser(
         "migrate",
@@ -102,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_jobs_option(migrate_parser)
     add_crawl_options(migrate_parser)
     migrate_parser.add_argument("-v", "--verbose", action="store_true", help="tracebacks, and a line per URL")
-    migrate_parser.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
+    migrate_parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress: only failures and the summary"
+    )
 
     stats = commands.add_parser(
         "stats",
@@ -163,7 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="forget damaged archived copies so that the next crawl fetches those URLs again",
     )
-    doctor.add_argument("-q", "--quiet", action="store_true", help="only the problems and the summary line")
+    doctor.add_argument(
+        "-q", "--quiet", action="store_true", help="print only what is damaged (nothing when all is well)"
+    )
 
     commands.add_parser(
         "schema",
@@ -212,6 +218,12 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--contact", metavar="EMAIL_OR_URL", help="who runs the crawl, sent in the User-Agent")
     group.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="HTTP proxy, http://[USER:PASSWORD@]HOST:PORT (default: HTTP_PROXY/HTTPS_PROXY; NO_PROXY hosts"
+        " are reached directly); a site's own login is read from ~/.netrc",
+    )
+    group.add_argument(
         "--max-bytes",
         type=int,
         default=defaults.max_bytes,
@@ -242,6 +254,7 @@ def crawl_settings(args: argparse.Namespace) -> CrawlSettings:
         exclude=tuple(args.exclude),
         follow_action_links=args.follow_action_links,
         contact=args.contact,
+        proxy=args.proxy,
         max_bytes=args.max_bytes,
         read_timeout=args.timeout,
         retries=args.retries,
@@ -251,11 +264,18 @@ def crawl_settings(args: argparse.Namespace) -> CrawlSettings:
 def add_jobs_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--jobs",
-        type=int,
+        type=process_count,
         default=os.cpu_count() or 1,
         metavar="N",
         help="parsing processes (default: CPU count)",
     )
+
+
+def process_count(text: str) -> int:
+    count = int(text)
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{count} is not a number of processes (1 or more)")
+    return count
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -270,10 +290,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "export":
         return run_export(args)
     if args.command == "doctor":
-        return run_doctor(args.out, repair=args.repair)  # -q: doctor prints only problems anyway
+        return run_doctor(args.out, repair=args.repair, quiet=args.quiet)
     if args.command == "stats":
         return run_stats(args.out, as_json=args.json)
-    return run_parse(args.paths, args.out, jobs=max(1, args.jobs), verbose=args.verbose, quiet=args.quiet)
+    return run_parse(args.paths, args.out, jobs=args.jobs, verbose=args.verbose, quiet=args.quiet)
 
 
 def run_crawl(args: argparse.Namespace) -> int:
@@ -293,7 +313,8 @@ def run_crawl(args: argparse.Namespace) -> int:
         except OSError as exc:
             return usage_error(f"cannot write the archive in {args.archive}: {exc.strerror or exc}")
     print(summary.line())
-    return EXIT_FAILURES if summary.counts.get("failed") else EXIT_OK
+    reporter.name_failures(summary.failures)
+    return EXIT_FAILURES if summary.failures else EXIT_OK
 
 
 def run_migrate(args: argparse.Namespace) -> int:
@@ -305,7 +326,7 @@ def run_migrate(args: argparse.Namespace) -> int:
             archive_dir=args.archive,
             reparse=args.reparse,
             prune=args.prune,
-            jobs=max(1, args.jobs),
+            jobs=args.jobs,
         )
     except ValidationError as exc:
         return usage_error(f"bad option: {one_line(exc)}")
@@ -319,7 +340,21 @@ def run_migrate(args: argparse.Namespace) -> int:
                 traceback.print_exc()
             return usage_error(str(exc))
     print_migrate_summary(result)
-    return EXIT_FAILURES if result.changes.get("failed") else EXIT_OK
+    for note in result.notes:
+        print(f"tfmigrate: note: {note}", file=sys.stderr)
+    reporter.name_failures(result.crawl.failures if result.crawl else [])
+    for failure in result.changes.get("failed", []):
+        print(f"failed {failure['case_id'] or failure['url']}: {failure['error']}", file=sys.stderr)
+    if result.cases == 0:
+        found = (
+            f"of {result.pages} archived pages, {result.skipped} are not case pages and"
+            f" {len(result.failures)} failed"
+            if result.pages
+            else "no page was archived"
+        )
+        print(f"tfmigrate: nothing migrated: {found}", file=sys.stderr)
+    failed = result.changes.get("failed") or (result.crawl and result.crawl.failures)
+    return EXIT_FAILURES if failed or result.cases == 0 else EXIT_OK
 
 
 def print_migrate_summary(result: MigrateResult) -> None:
@@ -334,8 +369,6 @@ def print_migrate_summary(result: MigrateResult) -> None:
     Console(width=100).print(table)
     for change in result.changes.get("changed", []):
         print(f"changed {change['case_id']}: {', '.join(change['fields'])}")
-    for failure in result.changes.get("failed", []):
-        print(f"failed {failure['case_id'] or failure['url']}: {failure['error']}", file=sys.stderr)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -353,12 +386,12 @@ def run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_doctor(out_dir: Path, *, repair: bool) -> int:
+def run_doctor(out_dir: Path, *, repair: bool, quiet: bool) -> int:
     try:
         result = examine(out_dir)
         for finding in result.findings:
             print(f"damaged: {finding.line()}")
-        for note in result.notes:
+        for note in [] if quiet else result.notes:
             print(f"note: {note.line()}")
         if repair and result.damaged_urls:
             archive = out_dir / "archive" if (out_dir / "archive").is_dir() else out_dir
@@ -366,6 +399,8 @@ def run_doctor(out_dir: Path, *, repair: bool) -> int:
             print(f"repair: forgot {count} damaged cop{'y' if count == 1 else 'ies'}; crawl again to refetch")
     except (TfMigrateError, OSError) as exc:
         return usage_error(str(exc))
+    if quiet:
+        return EXIT_FAILURES if result.findings else EXIT_OK
     state = "damaged" if result.findings else "healthy"
     print(
         f"doctor: {state}: {result.checked_files} files, {result.checked_records} WARC records,"
@@ -420,6 +455,7 @@ class CrawlReporter:
 
     def __init__(self, *, verbose: bool, quiet: bool) -> None:
         self.verbose, self.quiet = verbose, quiet
+        self.shown_failures: set[str] = set()  # URLs whose failure a line has named already
         self.counts: Counter[str] = Counter()
         self.bytes = 0
         self.progress: Progress | None = None
@@ -460,6 +496,7 @@ class CrawlReporter:
                 self.progress.console.print(
                     f"failed {event.url}: {event.detail}", markup=False, highlight=False
                 )
+                self.shown_failures.add(event.url)
             return
         if self.quiet or (event.kind == "skipped" and not self.verbose):
             return
@@ -467,6 +504,14 @@ class CrawlReporter:
         if event.detail and event.kind != "fetched":
             words.append(f"({event.detail})")
         print(" ".join(w for w in words if w), file=sys.stderr)
+        if event.kind == "failed":
+            self.shown_failures.add(event.url)
+
+    def name_failures(self, failures: list[tuple[str, str]]) -> None:
+        """Every URL that failed, one line each on stderr, unless a progress line named it already."""
+        for url, reason in failures:
+            if url not in self.shown_failures:
+                print(f"failed {url}: {reason}", file=sys.stderr)
 
 
 class MigrateReporter(CrawlReporter):
@@ -539,10 +584,14 @@ def run_parse(paths: Sequence[Path], out_dir: Path, *, jobs: int, verbose: bool,
     missing = [p for p in paths if not p.exists()]
     if missing:
         return usage_error(f"no such file or directory: {missing[0]}")
+    pages = find_pages(paths)
+    if not pages:
+        suffixes = "/".join(sorted(s for s in PAGE_SUFFIXES if s))
+        return usage_error(f"no {suffixes} files under {', '.join(map(str, paths))}")
     summary = ParseSummary()
     try:
         with CaseFiles(out_dir) as output:
-            for parsed in parse_files(find_pages(paths), jobs):
+            for parsed in parse_files(pages, jobs):
                 if parsed.outcome == "skipped":
                     summary.skipped += 1
                 elif parsed.outcome == "failed":

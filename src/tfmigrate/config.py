@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tfmigrate import __version__
 
@@ -22,6 +24,10 @@ class CrawlSettings(BaseModel):
     exclude: tuple[str, ...] = Field(default=(), description="Regexes: URLs matching one are out of scope.")
     follow_action_links: bool = Field(default=False, description="Also fetch edit/comment/search CGI links.")
     contact: str | None = Field(default=None, description="Who runs the crawl (an e-mail or URL).")
+    # Left out of every dump (the state database, manifest.json): a proxy URL may hold a password.
+    proxy: str | None = Field(
+        default=None, exclude=True, description="http(s)://[USER:PASSWORD@]HOST:PORT, before HTTP(S)_PROXY."
+    )
     connect_timeout: float = Field(default=10.0, gt=0)
     read_timeout: float = Field(default=30.0, gt=0)
     max_time: float = Field(default=300.0, gt=0, description="Seconds at most for one response body.")
@@ -33,6 +39,16 @@ class CrawlSettings(BaseModel):
     warc_max_bytes: int = Field(
         default=512 * 1024 * 1024, gt=0, description="Start a new WARC file past this."
     )
+
+    @field_validator("proxy")
+    @classmethod
+    def proxy_is_a_url(cls, proxy: str | None) -> str | None:
+        if proxy is None:
+            return None
+        parts = urlsplit(proxy)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{proxy!r} is not a proxy URL: give http://HOST:PORT")
+        return proxy
 
     def delay_for(self, is_http: bool) -> float:
         if self.delay is not None:

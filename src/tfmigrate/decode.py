@@ -67,7 +67,7 @@ def _codec_name(label: str | None) -> str | None:
         return None
     try:
         name = codecs.lookup(label.strip().strip("\"'")).name
-    except (LookupError, ValueError):  # ValueError: a NUL in the label (found by test_parser_fuzz)
+    except (LookupError, ValueError):  # unknown, or no name at all ("utf-8\x00": a NUL in it)
         return None
     return DEFAULT_ENCODING if name in WINDOWS_1252_ALIASES else name
 

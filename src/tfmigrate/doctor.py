@@ -7,9 +7,9 @@ the sha256 the state recorded. Each finding says what is damaged and the way out
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from tfmigrate.crawl import STATE_FILE, WARC_DIR
 from tfmigrate.crawl.archive import read_payload
 from tfmigrate.crawl.index import WARC_SUFFIXES
 from tfmigrate.crawl.state import CrawlState
-from tfmigrate.errors import ArchiveError, TfMigrateError
+from tfmigrate.errors import ArchiveError, StartError, TfMigrateError
 from tfmigrate.export.generation import file_digest
 
 REBUILD = "rebuild the output with: tfmigrate migrate --reparse --out DIR"
@@ -58,10 +58,12 @@ def examine(out_dir: Path) -> Examination:
         if manifest:
             check_archive_files(archive_dir, manifest.get("archive_files", {}), result)
     elif not (archive_dir / STATE_FILE).exists():
-        result.findings.append(
-            Finding(str(out_dir), "neither a migrated output nor an archive", "check the path")
+        raise StartError(
+            f"{out_dir}: no such folder"
+            if not out_dir.is_dir()
+            else f"{out_dir} is neither a migrated"
+            f" output (no manifest.json) nor an archive (no {STATE_FILE}): name the folder migrate wrote"
         )
-        return result
     check_warc_records(archive_dir, result)
     check_state(archive_dir, result)
     return result
@@ -130,7 +132,8 @@ def check_state(archive_dir: Path, result: Examination) -> None:
     if not state_path.exists():
         return
     try:
-        with sqlite3.connect(f"file:{state_path}?mode=ro", uri=True) as db:
+        # closing(): a sqlite3 connection's own ``with`` commits, it does not close.
+        with closing(sqlite3.connect(f"file:{state_path}?mode=ro", uri=True)) as db:
             verdict = db.execute("PRAGMA integrity_check").fetchone()[0]
         if verdict != "ok":
             raise sqlite3.DatabaseError(verdict)
@@ -149,12 +152,9 @@ def check_state(archive_dir: Path, result: Examination) -> None:
                 continue
             result.checked_payloads += 1
             try:
-                payload = read_payload(archive_dir / WARC_DIR, row.location)
+                read_payload(archive_dir / WARC_DIR, row.location, row.sha256)
             except ArchiveError as exc:
                 damaged(result, row.url, str(exc))
-                continue
-            if hashlib.sha256(payload).hexdigest() != row.sha256:
-                damaged(result, row.url, f"payload does not match its sha256 ({row.location.file})")
     finally:
         state.close()
 

@@ -5,8 +5,10 @@ TfMigrateError
 ├── NotACasePageError   a page that is not a case page (list, viewer, discussion page): skipped
 ├── ParseError          a case page whose record could not be built or validated
 │   └── CaseLikePageError  a page that looks like a case page but carries too little of one to read
-├── StartError          a crawl cannot start: unreachable or unusable start URL or folder
-└── StateError          an archive's state database is unreadable or from a newer version
+├── StartError          a command cannot start: unusable start URL, folder or DIR
+├── StateError          an archive's state database is unreadable, locked, or from a newer version
+├── ArchiveError        an archived record cannot be read: a damaged or missing WARC file
+└── OutputError         the output cannot be written: permissions, a full disk, names not ours
 """
 
 
@@ -32,7 +34,7 @@ class CaseLikePageError(ParseError):
 
 
 class StartError(TfMigrateError):
-    """The crawl cannot start: the start URL or folder is unusable."""
+    """A command cannot start: its start URL, folder or DIR is unusable."""
 
 
 class StateError(TfMigrateError):

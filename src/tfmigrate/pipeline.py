@@ -87,10 +87,12 @@ class MigrateResult:
     crawl: CrawlSummary | None
     changes: dict[str, list[Any]] = field(default_factory=dict)
     pages: int = 0
+    cases: int = 0  # records in the new generation
     parsed: int = 0
     reused: int = 0
     skipped: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what a user should know about this output
 
     @property
     def counts(self) -> dict[str, int]:
@@ -99,11 +101,11 @@ class MigrateResult:
 
 def migrate(options: MigrateOptions, settings: CrawlSettings, progress: MigrateProgress) -> MigrateResult:
     started = now_iso()
-    prepare_output(options.out_dir)
+    links = prepare_output(options.out_dir)
     archive_dir, crawl_summary = obtain_archive(options, settings, progress)
     index = ArchiveIndex.open(archive_dir)
     run_id = crawl_summary.run_id if crawl_summary else new_run_id()
-    generation = Generation(options.out_dir, run_id)
+    generation = Generation(options.out_dir, run_id, links)
     try:
         result = build_generation(options, index, generation, progress, crawl_summary)
         write_manifest(generation, options, settings, archive_dir, run_id, started)
@@ -114,6 +116,7 @@ def migrate(options: MigrateOptions, settings: CrawlSettings, progress: MigrateP
     except BaseException:
         generation.discard()
         raise
+    result.notes = [note] if (note := links.note()) else []
     return result
 
 
@@ -222,6 +225,7 @@ def build_generation(
     generation.write_json("report.json", report)
     write_report_html(generation, report)
     result.changes = changes
+    result.cases = len(summaries)
     return result
 
 
@@ -309,7 +313,7 @@ def reuse_previous(page: ArchivedPage, previous: PreviousRun) -> PageResult | No
 def parse_task(task: ParseTask) -> PageResult:
     """Runs in a worker process: read the payload from its WARC record and parse it."""
     try:
-        raw = read_payload(task.warc_dir, task.location)
+        raw = read_payload(task.warc_dir, task.location, task.sha256)
         case = parse_page(raw, task.url, http_charset=task.charset)
     except NotACasePageError:
         return PageResult(task.url, task.sha256, "skipped")
@@ -557,7 +561,7 @@ def write_manifest(
     """manifest.json: tool, source, settings, run, and the sha256 and size of every file."""
     known = previous_digests(generation)
     files = {
-        name: known[name] if name in known and generation.is_linked(name) else digest_entry(path)
+        name: known[name] if name in known and generation.is_carried(name) else digest_entry(path)
         for name, path in generation.files()
     }
     warc_files = sorted(p for p in archive_dir.rglob("*") if p.name.endswith(WARC_SUFFIXES))

@@ -35,7 +35,10 @@ def test_rerun_reports_one_changed_one_gone_and_revalidates_the_rest(
     (gone,) = state.rows_with(second.run_id, "gone")
     assert gone.url == site_server.url("comments/bs010.html") and gone.status == 404
     # A vanished page keeps its last good copy in the archive.
-    assert gone.location is not None and b"comment" in read_payload(archive / WARC_DIR, gone.location).lower()
+    assert (
+        gone.location is not None
+        and b"comment" in read_payload(archive / WARC_DIR, gone.location, gone.sha256).lower()
+    )
     # Unchanged pages were asked for with the validators stored last time.
     index_requests = site_server.requests_for("index.html")
     assert (

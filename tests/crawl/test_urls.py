@@ -50,7 +50,9 @@ def test_include_and_exclude_patterns() -> None:
     scope = Scope.around("http://h/tf/", include=(r"^http://h/shared/",), exclude=(r"/private/",))
     assert scope.refusal("http://h/shared/icons/a.gif") is None
     assert scope.refusal("http://h/tf/private/a.html") == "matches --exclude"
-    assert scope.refusal("http://h/tf/a.html") == "matches no --include"
+    # --include widens: what was in scope stays in scope.
+    assert scope.refusal("http://h/tf/a.html") is None
+    assert scope.refusal("http://h/elsewhere/a.html") == "path is outside '/tf/'"
     assert Scope.around("file:///srv/site/").refusal("http://h/a.html") is not None
 
 

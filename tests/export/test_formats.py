@@ -11,12 +11,14 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote
 
 import pytest
 
 from tests.conftest import GOLDEN, REPO, SITE
 from tests.test_cli import run
+from tfmigrate.export import tables
 from tfmigrate.export.registry import ExportOptions, MigratedOutput, available_exporters, export
 from tfmigrate.export.tables import safe_cell
 from tfmigrate.models import Case
@@ -129,6 +131,22 @@ def test_registry_and_usage_errors(migrated: Path, tmp_path: Path) -> None:
     assert unknown_csv.returncode == 2 and "no unknown-case form" in unknown_csv.stderr
     missing = run("export", tmp_path / "nothing", "--format", "csv", "--out", tmp_path / "x")
     assert missing.returncode == 2 and "no cases/ folder" in missing.stderr
+    assert not (tmp_path / "x").exists(), "refused before anything is written"
+
+
+def test_csv_builds_each_case_row_once(
+    migrated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+    case_row = tables.case_row
+
+    def counted(case: Case) -> dict[str, Any]:
+        built.append(case.case_id)
+        return case_row(case)
+
+    monkeypatch.setattr(tables, "case_row", counted)
+    count = tables.CsvExporter().export(MigratedOutput(migrated), tmp_path, ExportOptions())
+    assert len(built) == count and sorted(built) == built
 
 
 PLUGIN = """

@@ -45,11 +45,25 @@ def load(out: Path, name: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def fixture_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def fixture_migration(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     out = tmp_path_factory.mktemp("run") / "out"
-    result = migrate("--out", out)
-    assert result.returncode == 0
-    return out
+    return out, migrate("--out", out)
+
+
+@pytest.fixture(scope="module")
+def fixture_run(fixture_migration: tuple[Path, Any]) -> Path:
+    return fixture_migration[0]
+
+
+def test_every_failed_url_is_named_and_the_exit_status_says_so(fixture_migration: tuple[Path, Any]) -> None:
+    # The Java cine viewer page (gi005) names an applet class the site never kept: a URL that failed,
+    # named on stderr (-q too), in report.json and report.html, and in the exit status.
+    out, result = fixture_migration
+    missing = (SITE / "viewer/CineViewer.class").resolve().as_uri()
+    assert result.returncode == 1
+    assert result.stderr == f"failed {missing}: HTTP 404 Not Found\n"
+    assert load(out, "report.json")["crawl_failures"] == [{"url": missing, "reason": "HTTP 404 Not Found"}]
+    assert f"<li>{missing}: HTTP 404 Not Found</li>" in (out / "report.html").read_text(encoding="utf-8")
 
 
 def test_layout_records_and_images(fixture_run: Path) -> None:

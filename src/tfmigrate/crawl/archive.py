@@ -171,19 +171,33 @@ def request_target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def read_payload(directory: Path, location: WarcLocation) -> bytes:
-    """The payload of the record at a location, content coding undone (what was parsed).
+def read_payload(directory: Path, location: WarcLocation, sha256: str) -> bytes:
+    """The payload of the record at a location, content coding undone (what was parsed), checked
+    against the sha256 the archive recorded for it.
 
-    A missing file or a damaged record raises ArchiveError naming the place, never a library error.
+    A missing file or a damaged record raises ArchiveError naming the place, never a library error,
+    and never returns other bytes: warcio reads a gzip member whose first block does not inflate as
+    if it were uncompressed, and damaged bytes can then pass for an empty ARC record (a damaged
+    bs125 record once gave an empty page). So the member is inflated here, strictly (zlib checks
+    its CRC), and the payload is held to its sha256.
     """
     where = f"{location.file} at offset {location.offset}"
     try:
         with (directory / location.file).open("rb") as handle:
             handle.seek(location.offset)
-            for record in ArchiveIterator(handle):
-                return bytes(record.content_stream().read())
+            record = handle.read(location.length)
+        if location.file.endswith(".gz"):
+            record = zlib.decompress(record, wbits=16 + zlib.MAX_WBITS)
+        payloads = (bytes(r.content_stream().read()) for r in ArchiveIterator(io.BytesIO(record)))
+        payload = next(payloads, None)
     except (OSError, EOFError, ValueError, zlib.error, ArchiveLoadFailed) as exc:
         raise ArchiveError(
             f"archive record {where} is damaged or missing ({exc}); run tfmigrate doctor"
         ) from exc
-    raise ArchiveError(f"no archive record {where}; run tfmigrate doctor")
+    if payload is None:
+        raise ArchiveError(f"no archive record {where}; run tfmigrate doctor")
+    if hashlib.sha256(payload).hexdigest() != sha256:
+        raise ArchiveError(
+            f"archive record {where} is damaged (not the payload archived); run tfmigrate doctor"
+        )
+    return payload

@@ -21,7 +21,14 @@ from urllib.parse import urlsplit
 
 from tfmigrate.config import CrawlSettings
 from tfmigrate.crawl.archive import WarcArchive, WarcLocation
-from tfmigrate.crawl.fetch import Exchange, FetchResult, FileFetcher, HttpFetcher, decode_body
+from tfmigrate.crawl.fetch import (
+    Exchange,
+    FetchResult,
+    FileFetcher,
+    HttpFetcher,
+    decode_body,
+    describe_status,
+)
 from tfmigrate.crawl.links import extract_links
 from tfmigrate.crawl.robots import RobotsRules, robots_url
 from tfmigrate.crawl.state import CrawlState, Run, UrlRow, state_error
@@ -121,6 +128,12 @@ class Crawler:
         self.settings = settings
         self.on_event = on_event or (lambda event: None)
         self.scope = Scope.around(scope_url, settings.include, settings.exclude, settings.follow_action_links)
+        refusals = [(seed, self.scope.refusal(seed)) for seed in self.seeds]
+        if all(refusal for _, refusal in refusals):
+            seed, refusal = refusals[0]
+            raise StartError(
+                f"the start URL {seed} is out of the crawl's scope ({refusal}): nothing to crawl"
+            )
         self.is_http = self.scope.scheme in ("http", "https")
         self._queued = (0, -QUEUE_COUNT_INTERVAL)  # (last count, when it was taken)
 
@@ -302,9 +315,9 @@ class Crawler:
             return outcome, None, payload, self._links(final, content_type)
         if final.status in (404, 410):
             if had_payload:
-                return "gone", f"HTTP {final.status} {final.reason}".strip(), None, []
-            return "failed", f"HTTP {final.status} {final.reason}".strip(), None, []
-        return "failed", f"HTTP {final.status} {final.reason}".strip(), None, []
+                return "gone", describe_status(final), None, []
+            return "failed", describe_status(final), None, []
+        return "failed", describe_status(final), None, []
 
     def _links(self, final: Exchange, content_type: str | None) -> list[str]:
         if not is_html(content_type, final.url):

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import http.client
 import mimetypes
+import socket
+import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -21,9 +24,11 @@ from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import url2pathname
 
 import urllib3
+from urllib3.util import make_headers, parse_url
 from urllib3.util.retry import Retry
 
 from tfmigrate.config import CrawlSettings
+from tfmigrate.crawl.access import SiteAccess
 from tfmigrate.crawl.urls import Scope, canonical_url
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -31,6 +36,12 @@ REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 CHUNK_SIZE = 64 * 1024
 # Only encodings this module can decode, so the size cap holds after decompression too.
 ACCEPT_ENCODING = "gzip, deflate"
+NOT_ARCHIVED = "Basic [login from the netrc file, not archived]"
+# The way out of an answer that is not the page, where there is one.
+STATUS_HINTS = {
+    401: "the site wants a login: put it in ~/.netrc (machine HOST login USER password PASSWORD)",
+    407: "the proxy wants a login: --proxy http://USER:PASSWORD@HOST:PORT",
+}
 
 
 @dataclass
@@ -112,10 +123,9 @@ def decode_body(exchange: Exchange) -> bytes:
     return exchange.body
 
 
-def new_pool(settings: CrawlSettings) -> urllib3.PoolManager:
-    """Connections kept alive, at most ``concurrency`` per host (a fetch waits for a free one).
-
-    urllib3 reads no proxy or netrc settings from the environment: the crawl talks to the site only."""
+def new_pool(settings: CrawlSettings, proxy: str | None) -> urllib3.PoolManager:
+    """Connections kept alive, at most ``concurrency`` per host (a fetch waits for a free one),
+    directly or through a proxy (a login in the proxy URL goes in Proxy-Authorization)."""
     retry = Retry(
         total=settings.retries,
         connect=settings.retries,
@@ -131,19 +141,30 @@ def new_pool(settings: CrawlSettings) -> urllib3.PoolManager:
         retry_after_max=settings.retry_after_max,
         raise_on_status=False,
     )
-    return urllib3.PoolManager(
+    timeout = urllib3.Timeout(connect=settings.connect_timeout, read=settings.read_timeout)
+    if proxy is None:
+        return urllib3.PoolManager(
+            num_pools=4, maxsize=settings.concurrency, block=True, retries=retry, timeout=timeout
+        )
+    parts = parse_url(proxy)
+    login = make_headers(proxy_basic_auth=unquote(parts.auth)) if parts.auth else None
+    return urllib3.ProxyManager(
+        parts._replace(auth=None).url,
+        proxy_headers=login,
         num_pools=4,
         maxsize=settings.concurrency,
         block=True,
         retries=retry,
-        timeout=urllib3.Timeout(connect=settings.connect_timeout, read=settings.read_timeout),
+        timeout=timeout,
     )
 
 
 class HttpFetcher:
     def __init__(self, settings: CrawlSettings) -> None:
         self.settings = settings
-        self.pool = new_pool(settings)
+        self.access = SiteAccess.from_environment(settings.proxy)
+        self.pools: dict[str | None, urllib3.PoolManager] = {}  # by proxy URL (None: direct)
+        self.pools_lock = threading.Lock()
         self.headers = {
             "User-Agent": settings.user_agent,
             "Accept-Encoding": ACCEPT_ENCODING,
@@ -151,7 +172,15 @@ class HttpFetcher:
         }
 
     def close(self) -> None:
-        self.pool.clear()
+        for pool in self.pools.values():
+            pool.clear()
+
+    def pool_for(self, url: str) -> urllib3.PoolManager:
+        proxy = self.access.proxy_for(url)
+        with self.pools_lock:
+            if (pool := self.pools.get(proxy)) is None:
+                pool = self.pools[proxy] = new_pool(self.settings, proxy)
+        return pool
 
     def fetch(
         self, url: str, validators: dict[str, str] | None = None, scope: Scope | None = None
@@ -189,15 +218,18 @@ class HttpFetcher:
 
     def _get(self, url: str, validators: dict[str, str]) -> tuple[Exchange | None, str | None]:
         headers = {**self.headers, **validators}
+        if (authorization := self.access.authorization(url)) is not None:
+            headers["Authorization"] = authorization
         try:
-            response = self.pool.request(
+            response = self.pool_for(url).request(
                 "GET", url, headers=headers, preload_content=False, decode_content=False, redirect=False
             )
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             return None, describe_error(exc)
         exchange = Exchange(
             url=url,
-            request_headers=list(headers.items()),
+            # An archive is handed on: the login it was fetched with stays out of it.
+            request_headers=[(k, NOT_ARCHIVED if k == "Authorization" else v) for k, v in headers.items()],
             status=response.status,
             reason=response.reason or "",
             response_headers=list(response.headers.items()),
@@ -248,31 +280,96 @@ def iter_raw(response: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
         yield chunk
 
 
+# What went wrong and the way out, for every exception urllib3 defines (a test checks that none is
+# missing) and the socket and http.client errors it wraps. Looked up by type along the class's MRO,
+# never by message text: urllib3's messages are its internals ("HTTPConnectionPool(host=...): Max
+# retries exceeded ... Failed to establish a new connection: [Errno 111] ...").
+INTERNAL = "an error inside urllib3 (a bug: please report it)"
+ERROR_REASONS: dict[type[BaseException], str] = {
+    # urllib3.exceptions, every class
+    urllib3.exceptions.HTTPError: "HTTP error",
+    urllib3.exceptions.PoolError: INTERNAL,
+    urllib3.exceptions.RequestError: INTERNAL,
+    urllib3.exceptions.MaxRetryError: "retries used up",
+    urllib3.exceptions.HostChangedError: INTERNAL,
+    urllib3.exceptions.ClosedPoolError: INTERNAL,
+    urllib3.exceptions.EmptyPoolError: INTERNAL,
+    urllib3.exceptions.FullPoolError: INTERNAL,
+    urllib3.exceptions.TimeoutStateError: INTERNAL,
+    urllib3.exceptions.BodyNotHttplibCompatible: INTERNAL,
+    urllib3.exceptions.UnrewindableBodyError: INTERNAL,
+    urllib3.exceptions.TimeoutError: "timeout: raise --timeout if the site is slow",
+    urllib3.exceptions.ReadTimeoutError: "read timeout: no data for --timeout seconds (raise it if slow)",
+    urllib3.exceptions.ConnectTimeoutError: "connect timeout: the host did not answer; check the network",
+    urllib3.exceptions.NewConnectionError: "cannot connect: check the host, the port and the network",
+    urllib3.exceptions.NameResolutionError: "DNS lookup failed: check the host name (or the proxy settings)",
+    urllib3.exceptions.ProxyError: "the proxy failed: check --proxy or HTTP(S)_PROXY",
+    urllib3.exceptions.ProxySchemeUnknown: "unsupported proxy URL: give --proxy as http://HOST:PORT",
+    urllib3.exceptions.ProxySchemeUnsupported: "unsupported proxy URL: give --proxy as http://HOST:PORT",
+    urllib3.exceptions.SSLError: "TLS failed (certificate or handshake): check the site's certificate",
+    urllib3.exceptions.ProtocolError: "connection broken: the server closed it mid-answer; try again later",
+    urllib3.exceptions.ResponseNotChunked: "the server broke HTTP (a chunked read of an unchunked body)",
+    urllib3.exceptions.IncompleteRead: "body shorter than announced (connection closed early)",
+    urllib3.exceptions.InvalidChunkLength: "body shorter than announced (a broken chunk)",
+    urllib3.exceptions.DecodeError: "the body does not decode as its Content-Encoding says",
+    urllib3.exceptions.ResponseError: "too many error answers",
+    urllib3.exceptions.HeaderParsingError: "malformed response headers",
+    urllib3.exceptions.InvalidHeader: "malformed request header",
+    urllib3.exceptions.LocationValueError: "not a fetchable URL",
+    urllib3.exceptions.LocationParseError: "not a fetchable URL",
+    urllib3.exceptions.URLSchemeUnknown: "not a fetchable URL (unknown scheme)",
+    # What they wrap: the socket below and Python's HTTP parser
+    OSError: "network error",
+    socket.gaierror: "DNS lookup failed: check the host name (or the proxy settings)",
+    TimeoutError: "timeout: raise --timeout if the site is slow",
+    ConnectionRefusedError: "connection refused: is the site up, and the URL's port right?",
+    ConnectionResetError: "connection reset by the server: try again later, or raise --delay",
+    ConnectionAbortedError: "connection aborted: try again later, or raise --delay",
+    BrokenPipeError: "connection closed by the server while sending the request: try again later",
+    http.client.HTTPException: "not an HTTP answer",
+    http.client.BadStatusLine: "not an HTTP answer (bad status line)",
+    http.client.RemoteDisconnected: "the server closed the connection without answering: try again later",
+    http.client.LineTooLong: "not an HTTP answer (a header line over 64 KiB)",
+    http.client.IncompleteRead: "body shorter than announced (connection closed early)",
+}
+
+
+def describe_status(exchange: Exchange) -> str:
+    """Why an answer is not the page: its status, and the way out where there is one."""
+    text = f"HTTP {exchange.status} {exchange.reason}".strip()
+    hint = STATUS_HINTS.get(exchange.status)
+    return f"{text}: {hint}" if hint else text
+
+
 def describe_error(exc: BaseException) -> str:
-    """One readable reason for a network failure (DNS, refused, reset, timeout, truncated)."""
-    text = f"{type(exc).__name__}: {exc}"
-    checks = (
-        (("NameResolutionError", "getaddrinfo", "Name or service not known"), "DNS lookup failed"),
-        (("ConnectTimeout", "ConnectTimeoutError"), "connect timeout"),
-        (("ReadTimeout", "Read timed out"), "read timeout"),
-        (("Connection refused", "ConnectionRefusedError"), "connection refused"),
-        (("IncompleteRead", "InvalidChunkLength"), "body shorter than announced (connection closed early)"),
-        (
-            ("Connection reset", "ConnectionResetError", "RemoteDisconnected", "Connection aborted"),
-            "connection reset",
-        ),
-        (("TooManyRedirects",), "too many redirects"),
-        (("LocationParseError", "InvalidURL", "InvalidSchema", "MissingSchema"), "not a fetchable URL"),
-    )
-    for needles, reason in checks:
-        if any(needle in text for needle in needles):
-            return f"{reason} ({shorten(str(exc))})"
-    return shorten(text)
+    """One readable reason and the way out, for the exception a request or a body read raised.
+
+    urllib3 wraps what happened: MaxRetryError holds the last error in ``reason``, ProtocolError the
+    socket or parser error in its arguments, NewConnectionError the socket error as its cause; the
+    innermost one says most."""
+    exc = innermost(exc)
+    reason = next((ERROR_REASONS[c] for c in type(exc).__mro__ if c in ERROR_REASONS), None)
+    if reason is None:
+        return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+    if type(exc) is OSError or reason == INTERNAL:  # no better word for it: name the error too
+        return f"{reason} ({type(exc).__name__}: {exc.strerror if isinstance(exc, OSError) else exc})"
+    return reason
 
 
-def shorten(text: str, width: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "\u2026"
+def innermost(exc: BaseException) -> BaseException:
+    while True:
+        if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+            exc = exc.reason
+        elif (
+            isinstance(exc, urllib3.exceptions.ProtocolError)
+            and len(exc.args) > 1
+            and isinstance(exc.args[1], BaseException)
+        ):
+            exc = exc.args[1]
+        elif isinstance(exc, urllib3.exceptions.NewConnectionError) and isinstance(exc.__cause__, OSError):
+            exc = exc.__cause__
+        else:
+            return exc
 
 
 class FileFetcher:

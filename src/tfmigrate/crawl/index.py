@@ -160,7 +160,7 @@ class ArchiveIndex:
         return self.pages.get(url) or self.pages.get(self.aliases.get(url, ""))
 
     def payload(self, page: ArchivedPage) -> bytes:
-        return read_payload(self.warc_dir, page.location)
+        return read_payload(self.warc_dir, page.location, page.sha256)
 
     def __iter__(self) -> Iterator[ArchivedPage]:
         return iter(sorted(self.pages.values(), key=lambda p: p.url))

@@ -321,11 +321,28 @@ def stored_schema_version(db: sqlite3.Connection) -> int | None:
     return int(row["value"]) if row else None
 
 
+# SQLite's primary result codes (the low byte of the extended code) that mean the disk, not the
+# database: the file is fine, it cannot be written where it is.
+DISK_CODES = frozenset(
+    {
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_PERM,
+    }
+)
+BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+
+
 def state_error(path: Path, exc: sqlite3.Error) -> TfMigrateError:
-    """A full or read-only disk is an output problem; anything else means the database is damaged."""
-    text = str(exc).lower()
-    if any(word in text for word in ("full", "disk i/o", "readonly", "read-only", "unable to open")):
+    """A full or read-only disk is an output problem, a lock another process holds is not damage;
+    anything else means the database is damaged. Told apart by SQLite's result code."""
+    code = getattr(exc, "sqlite_errorcode", -1) & 0xFF
+    if code in DISK_CODES:
         return OutputError(f"cannot write {path}: {exc}")
+    if code in BUSY_CODES:
+        return StateError(f"{path}: in use by another process (another tfmigrate on this archive?): {exc}")
     return StateError(f"{path}: not a readable crawl state database ({exc}); run tfmigrate doctor")
 
 

@@ -33,7 +33,10 @@ def path_to_url(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which URLs a crawl may fetch, and why not when it may not."""
+    """Which URLs a crawl may fetch, and why not when it may not.
+
+    ``include`` only widens (a URL matching one is in scope wherever it is); ``exclude`` only narrows
+    and wins over everything."""
 
     scheme: str
     host: str
@@ -80,8 +83,6 @@ class Scope:
             return f"host {parts.netloc!r} is outside the site"
         if not parts.path.startswith(self.path_prefix):
             return f"path is outside {self.path_prefix!r}"
-        if self.include:
-            return "matches no --include"
         if not self.follow_action_links and ACTION_LINK_RE.search(url):
             return "action link (edit, comment or search CGI)"
         return None

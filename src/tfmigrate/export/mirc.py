@@ -105,16 +105,6 @@ ORGAN_SYSTEMS = {
     "9": "vascular",
 }
 LEVELS = {1: "primary", 2: "intermediate"}  # 3 and above: advanced
-# The sections that reveal the diagnosis; in unknown mode they come after the images.
-ANSWER_HEADINGS = (
-    "Full History",
-    "Findings",
-    "Diagnosis",
-    "DDx",
-    "Discussion",
-    "Followup",
-    "Teaching Points",
-)
 # <authorization><read>: "*" anyone (after publication), "" the owner only.
 READ_ACCESS = {"public": "*", "owner": ""}
 AGE_ELEMENTS = {"year": "years", "month": "months", "week": "weeks", "day": "days"}

@@ -47,11 +47,15 @@ class MigratedOutput:
 
     root: Path
 
+    def __post_init__(self) -> None:
+        """Refused before any exporter writes a file (a wrong DIR once left header-only CSVs)."""
+        if not (self.root / "cases").is_dir():
+            raise InputError(
+                f"{self.root}: no cases/ folder, not a migrated DIR (run tfmigrate migrate first)"
+            )
+
     def records(self) -> Iterator[Case]:
-        cases = self.root / "cases"
-        if not cases.is_dir():
-            raise InputError(f"{self.root}: no cases/ folder (run tfmigrate migrate first)")
-        for path in sorted(cases.glob("*.json")):
+        for path in sorted((self.root / "cases").glob("*.json")):
             yield Case.model_validate_json(path.read_bytes())
 
     def image_file(self, relative: str) -> Path | None:
@@ -103,9 +107,10 @@ def export(name: str, source: Path, out_dir: Path, options: ExportOptions) -> Ex
     exporter = load_exporter(name)
     if options.unknown and not exporter.supports_unknown:
         raise InputError(f"format {name!r} has no unknown-case form")
+    migrated = MigratedOutput(source)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        result = exporter.export(MigratedOutput(source), out_dir, options)
+        result = exporter.export(migrated, out_dir, options)
     except OSError as exc:
         raise OutputError(f"cannot write {out_dir}: {exc.strerror or exc}") from exc
     return result if isinstance(result, ExportSummary) else ExportSummary(result)

@@ -70,6 +70,10 @@ def report_parts(generation: Generation, report: dict[str, Any]) -> Iterator[str
         yield "<h2>Pages that failed</h2><ul>"
         yield from (f"<li>{e(f['url'])}: {e(f['error'])}</li>" for f in report["failures"])
         yield "</ul>"
+    if report["crawl_failures"]:
+        yield "<h2>URLs the crawl could not fetch</h2><ul>"
+        yield from (f"<li>{e(f['url'])}: {e(f['reason'])}</li>" for f in report["crawl_failures"])
+        yield "</ul>"
     yield "</body></html>"
 
 

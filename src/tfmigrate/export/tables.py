@@ -108,10 +108,11 @@ class CsvExporter:
         ):
             cases, images = writer(cases_file, CASE_COLUMNS), writer(images_file, IMAGE_COLUMNS)
             for case in source.records():
-                cases.writerow([safe_cell(case_row(case)[c]) for c in CASE_COLUMNS])
+                row = case_row(case)
+                cases.writerow([safe_cell(row[c]) for c in CASE_COLUMNS])
                 for image in case.images:
-                    row = image_row(case, image)
-                    images.writerow([safe_cell(row[c]) for c in IMAGE_COLUMNS])
+                    image_cells = image_row(case, image)
+                    images.writerow([safe_cell(image_cells[c]) for c in IMAGE_COLUMNS])
                 count += 1
         return count
 
