@@ -162,7 +162,7 @@ def test_the_fixture_site_parses_cleanly(tmp_path: Path) -> None:
     result = run("parse", "fixtures/html", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert result.stdout.startswith("parsed 28, skipped ")
+    assert result.stdout.startswith("parsed 31, skipped ")
     assert result.stdout.rstrip().endswith(f"failed 0, image-size alternates 2 -> {tmp_path / 'cases'}")
     # newtfh prints each case at two image sizes; the as-submitted page (original images) is kept.
     record = json.loads((tmp_path / "cases/newtfh-271472.json").read_text(encoding="utf-8"))
@@ -187,10 +187,10 @@ def test_jobs_give_the_same_files_and_failures_keep_their_message(tmp_path: Path
         jobs: sorted(p.relative_to(tmp_path / f"out{jobs}") for p in (tmp_path / f"out{jobs}").rglob("*"))
         for jobs in ("1", "2")
     }
-    assert files["1"] == files["2"] and len(files["1"]) == 30  # cases/, 28 records, cases.jsonl
+    assert files["1"] == files["2"] and len(files["1"]) == 33  # cases/, 31 records, cases.jsonl
     for name in files["1"]:
         if (tmp_path / "out1" / name).is_file():
             assert (tmp_path / "out1" / name).read_bytes() == (tmp_path / "out2" / name).read_bytes(), name
     lines = (tmp_path / "out2/cases.jsonl").read_text(encoding="utf-8").splitlines()
     ids = [json.loads(line)["case_id"] for line in lines]
-    assert ids == sorted(ids) and len(ids) == 28
+    assert ids == sorted(ids) and len(ids) == 31

@@ -13,13 +13,13 @@ from tfmigrate.crawl import STATE_FILE
 def test_crawl_the_fixture_folder(tmp_path: Path) -> None:
     result = run("crawl", "fixtures/html", "--archive", tmp_path / "archive", "--delay", "0")
     assert result.returncode == 1, result.stderr  # the applet class the Java cine viewer names is lost
-    assert "new 188, changed 0, unchanged 0, gone 0, failed 1, skipped 59 (out of scope)" in result.stdout
+    assert "new 210, changed 0, unchanged 0, gone 0, failed 1, skipped 66 (out of scope)" in result.stdout
     lines = result.stderr.splitlines()
-    assert len(lines) == 189 and all(line.startswith(("fetched 200 new ", "failed 404 ")) for line in lines)
+    assert len(lines) == 211 and all(line.startswith(("fetched 200 new ", "failed 404 ")) for line in lines)
     (failure,) = [line for line in lines if line.startswith("failed")]
     assert failure.endswith("viewer/CineViewer.class (HTTP 404 Not Found)")
     again = run("crawl", "fixtures/html", "--archive", tmp_path / "archive", "--delay", "0", "-q")
-    assert "new 0, changed 0, unchanged 188, gone 0, failed 1" in again.stdout
+    assert "new 0, changed 0, unchanged 210, gone 0, failed 1" in again.stdout
     # -q drops the progress lines, never the failures: each is named once, with its reason.
     missing = (SITE / "viewer/CineViewer.class").resolve().as_uri()
     assert again.stderr == f"failed {missing}: HTTP 404 Not Found\n"
@@ -28,7 +28,7 @@ def test_crawl_the_fixture_folder(tmp_path: Path) -> None:
 def test_include_widens_and_a_refused_start_url_fails(tmp_path: Path) -> None:
     # --include adds URLs to the scope; it never takes the site's own pages out of it.
     widened = run("crawl", "fixtures/html", "--archive", tmp_path / "a", "--include", "icons/", "-q")
-    assert "new 188, changed 0, unchanged 0, gone 0, failed 1" in widened.stdout, widened.stderr
+    assert "new 210, changed 0, unchanged 0, gone 0, failed 1" in widened.stdout, widened.stderr
     refused = run("crawl", "fixtures/html", "--archive", tmp_path / "b", "--exclude", "index", "-q")
     assert refused.returncode == 2 and refused.stderr.count("\n") == 1, refused.stderr
     assert "index.html is out of the crawl's scope (matches --exclude)" in refused.stderr

@@ -49,7 +49,7 @@ def check_golden(name: str, text: str, regen: bool) -> None:
 
 
 def test_csv_export(migrated: Path, tmp_path: Path, regen_golden: bool) -> None:
-    assert export("csv", migrated, tmp_path, ExportOptions()).count == 28
+    assert export("csv", migrated, tmp_path, ExportOptions()).count == 31
     cases_text = (tmp_path / "cases.csv").read_bytes().decode("utf-8")
     assert cases_text.count("\r\n") >= 29 and not cases_text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(cases_text, newline="")))
@@ -79,9 +79,9 @@ def test_csv_cells_never_run_as_formulas(value: object, cell: str) -> None:
 
 
 def test_markdown_export(migrated: Path, tmp_path: Path, regen_golden: bool) -> None:
-    assert export("markdown", migrated, tmp_path, ExportOptions()).count == 28
+    assert export("markdown", migrated, tmp_path, ExportOptions()).count == 31
     index = (tmp_path / "index.md").read_text(encoding="utf-8")
-    assert index.count("](") == 28
+    assert index.count("](") == 31
     for case_id in ("bs125", "rs034", "newtfh-271472"):
         check_golden(f"{case_id}.md", (tmp_path / f"{case_id}.md").read_text(encoding="utf-8"), regen_golden)
     # Every linked image file is there, relative to the case file.
@@ -100,7 +100,7 @@ def test_markdown_unknowns_hold_the_answer_back(migrated: Path, tmp_path: Path) 
 
 
 def test_jsonl_export_is_the_records(migrated: Path, tmp_path: Path) -> None:
-    assert export("jsonl", migrated, tmp_path, ExportOptions()).count == 28
+    assert export("jsonl", migrated, tmp_path, ExportOptions()).count == 31
     assert (tmp_path / "cases.jsonl").read_bytes() == (migrated / "cases.jsonl").read_bytes()
     for line in (tmp_path / "cases.jsonl").read_text(encoding="utf-8").splitlines():
         Case.model_validate(json.loads(line))
@@ -185,7 +185,7 @@ def test_a_third_party_exporter_registered_by_entry_point(migrated: Path, tmp_pa
         capture_output=True, text=True, env=env, cwd=REPO,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "out/count.txt").read_text() == "28\n"
+    assert (tmp_path / "out/count.txt").read_text() == "31\n"
     assert (
         "count" not in subprocess.run([*command, "--help"], capture_output=True, text=True, cwd=REPO).stdout
     )

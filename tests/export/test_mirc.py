@@ -57,14 +57,14 @@ def records(migrated: Path) -> dict[str, Case]:
 @pytest.fixture(scope="module")
 def exported(migrated: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("mirc")
-    assert MircExporter().export(MigratedOutput(migrated), out, ExportOptions()).count == 28
+    assert MircExporter().export(MigratedOutput(migrated), out, ExportOptions()).count == 31
     return out
 
 
 @pytest.fixture(scope="module")
 def unknowns(migrated: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("mirc-unknown")
-    assert MircExporter().export(MigratedOutput(migrated), out, ExportOptions(unknown=True)).count == 28
+    assert MircExporter().export(MigratedOutput(migrated), out, ExportOptions(unknown=True)).count == 31
     return out
 
 
@@ -524,7 +524,7 @@ def test_the_cli_says_what_it_changed(migrated: Path, tmp_path: Path) -> None:
     result = run("export", migrated, "--format", "mirc", "--access", "owner", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[-1] == f"exported 28 cases as mirc -> {tmp_path}"
+    assert lines[-1] == f"exported 31 cases as mirc -> {tmp_path}"
     assert (
         "note: mirc: keywords left out because they name the diagnosis (the diagnosis element carries it): "
         "bs003 (osteoid osteoma)" in lines

@@ -20,7 +20,7 @@ from tfmigrate.crawl import STATE_FILE
 from tfmigrate.media import sniff_media
 from tfmigrate.models import Case, case_json_schema
 
-CASES = 28  # 30 case pages; newtfh prints two cases twice (small_ and submitted_)
+CASES = 31  # 33 case pages; newtfh prints two cases twice (small_ and submitted_)
 
 
 def migrate(*args: str | Path) -> Any:

@@ -14,17 +14,17 @@ def test_stats_of_the_fixture_site(tmp_path: Path) -> None:
     result = run("stats", out, "--json")
     assert result.returncode == 0, result.stderr
     coverage = json.loads(result.stdout)
-    assert coverage["cases"] == 28
-    assert coverage["fields"]["diagnosis"] == 28 and coverage["fields"]["procedure"] == 23
+    assert coverage["cases"] == 31
+    assert coverage["fields"]["diagnosis"] == 31 and coverage["fields"]["procedure"] == 25
     assert "links" in coverage["fields"] and "withdrawn" not in coverage["fields"]
     structured = coverage["structured"]
     assert structured["administrations: activity in MBq"] == {
-        "read": 17,
-        "of": 24,
+        "read": 20,
+        "of": 27,
     }  # 7 lines print no activity (bs054: Tc-99m MDP)
-    assert structured["references: CSL-JSON (confidence >= 0.5)"] == {"read": 5, "of": 5}
-    assert structured["images: file written"]["read"] == structured["images: file written"]["of"] == 64
-    assert structured["authors: given and family name"] == {"read": 53, "of": 55}  # two newtfh login ids
+    assert structured["references: CSL-JSON (confidence >= 0.5)"] == {"read": 7, "of": 7}
+    assert structured["images: file written"]["read"] == structured["images: file written"]["of"] == 72
+    assert structured["authors: given and family name"] == {"read": 59, "of": 61}  # two newtfh login ids
     assert coverage["issues"]["procedure_missing"] == 4 and coverage["issues"]["acr_field_mismatch"] == 2
     table = run("stats", out)
     assert (
