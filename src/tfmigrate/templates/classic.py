@@ -290,15 +290,8 @@ def read_head(reader: PageReader, head: list[tuple[int, Block]]) -> None:
             elif rest and in_brief:
                 reader.fields["brief_history"] = rest
             continue
-        if (
-            IMAGE_LINE_RE.match(block.text)
-            or CINE_LINE_RE.match(block.text)
-            or JAVA_CINE_RE.search(block.text)
-        ):
-            is_main = (match := IMAGE_LINE_RE.match(block.text)) is not None and match[
-                "label"
-            ].lower() == "main"
-            caption = place_loose_text(reader, loose, brief_labelled, before_main=is_main)
+        if (link := image_link_of(block.text)) is not None:
+            caption = place_loose_text(reader, loose, brief_labelled, before_main=link == "main")
             read_image_line(reader, index, block, caption)
             in_brief, loose = False, []
             continue
@@ -344,14 +337,17 @@ def place_loose_text(
         elif not (brief_labelled or reads_as_patient(last[0][1].text)) or "brief_history" in reader.fields:
             caption = runs.pop()
     for run in runs:
-        text_blocks = [b for _, b in run]
-        takes_brief = (
-            brief_labelled or "brief_history" not in reader.fields or reads_as_patient(run[0][1].text)
-        )
-        if takes_brief and (brief_labelled or "brief_history" not in reader.fields):
-            reader.set_text("brief_history", text_blocks)
+        if brief_labelled or "brief_history" not in reader.fields:
+            reader.set_text("brief_history", [b for _, b in run])
             reader.consume(*(i for i, _ in run))
     return caption
+
+
+def image_link_of(text: str) -> str | None:
+    """The image a line links ("main", "second", "cine"), or None for other lines."""
+    if match := IMAGE_LINE_RE.match(text):
+        return match["label"].lower()
+    return "cine" if CINE_LINE_RE.match(text) or JAVA_CINE_RE.search(text) else None
 
 
 def read_image_line(
