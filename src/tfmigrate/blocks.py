@@ -117,6 +117,12 @@ class Block:
     lead: str | None = None
     item: bool = False  # TEXT: the line starts a list item (``<li>``), which draws its own number
     inline: bool = False  # IMAGE: drawn on a line with text (a bullet, a spacer cell beside a text cell)
+    # Where it stands, for provenance: the first and last line of the page as drawn that it covers (a
+    # label read together with its value covers two), and, when asked for, where that is in the source
+    # (the element path of its box in an HTML page, "line N" in a text file).
+    origin: int = -1
+    last: int = -1
+    where: str | None = None
 
     @property
     def is_section_start(self) -> bool:
@@ -127,7 +133,7 @@ class Block:
         cost, on the templates' hot path."""
         return Block(
             self.kind, self.gap if gap is None else gap, text, self.links if links is None else links,
-            self.src, self.alt, self.href, None, self.item, self.inline,
+            self.src, self.alt, self.href, None, self.item, self.inline, self.origin, self.last, self.where,
         )  # fmt: skip
 
 
@@ -146,37 +152,48 @@ def is_rule_line(text: str) -> bool:
     return text[:1] in RULE_CHARACTERS and RULE_LINE_RE.match(text) is not None
 
 
-def blocks_from_text(text: str) -> list[Block]:
+def blocks_from_text(text: str, *, locate: bool = False) -> list[Block]:
     """Blocks of a plain-text rendering: each non-blank line a block, blank lines counted, lines a
-    text file wrapped joined again."""
+    text file wrapped joined again. ``locate`` notes each block's line number in the text."""
     stream: list[Block] = []
     gap = 0
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), start=1):
         collapsed = collapse_whitespace(line)
         if not collapsed:
             gap += 1
         elif is_rule_line(collapsed):
             gap = after_rule(gap)
         else:
-            stream.append(Block(BlockKind.TEXT, gap=gap, text=collapsed))
+            stream.append(
+                Block(BlockKind.TEXT, gap=gap, text=collapsed, where=f"line {number}" if locate else None)
+            )
             gap = 0
-    return normalize_rhythm(join_wrapped_lines(stream))
+    return numbered(normalize_rhythm(join_wrapped_lines(stream)))
 
 
-def blocks_from_html(html: str, base_url: str | None = None) -> list[Block]:
-    """Blocks of an HTML page (any markup style), links resolved against ``base_url``."""
+def blocks_from_html(html: str, base_url: str | None = None, *, locate: bool = False) -> list[Block]:
+    """Blocks of an HTML page (any markup style), links resolved against ``base_url``. ``locate`` notes
+    the element path of each block's box (``/html/body/table/tr[3]/td[2]``)."""
     html = CONTROL_CHARS_RE.sub("", XML_DECLARATION_RE.sub("", html, count=1))
     root = parse_tree(html)
     if root is None:
         return []
     styles = [element.text or "" for element in root.iter("style")]
     layout = _Layout(base_href(root, base_url), read_stylesheets(styles) if styles else None)
+    layout.tree = root.getroottree() if locate else None
     layout.walk(root)
     layout.end_line()
     stream = layout.stream
     for start, end in reversed(layout.pre_ranges):  # last first: the earlier ranges keep their indices
         stream[start:end] = join_wrapped_lines(stream[start:end])
-    return normalize_rhythm(stream)
+    return numbered(normalize_rhythm(stream))
+
+
+def numbered(stream: list[Block]) -> list[Block]:
+    """Each block's line in the page as drawn, for provenance."""
+    for number, block in enumerate(stream):
+        block.origin = block.last = number
+    return stream
 
 
 def parse_tree(html: str | bytes) -> lxml.etree._Element | None:
@@ -274,8 +291,8 @@ class _Cell:
 
 
 # An open block element: (tag, stream size, blank lines and spaces drawn when it opened, the blank
-# lines below it), to tell at its end whether it drew nothing, and what margin it leaves.
-_Box = tuple[str, int, int, int, int]
+# lines below it, the element), to tell at its end whether it drew nothing, and what margin it leaves.
+_Box = tuple[str, int, int, int, int, lxml.etree._Element]
 
 
 @dataclass
@@ -284,6 +301,7 @@ class _Layout:
 
     base_url: str | None
     rules: MarginRules | None
+    tree: lxml.etree._ElementTree | None = None  # set when blocks are located (provenance)
     stream: list[Block] = field(default_factory=list)
     pieces: list[str] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
@@ -384,12 +402,12 @@ class _Layout:
             self.item_pending = True
         if tag in HEADING_LIKE_TAGS:
             self.lead_marks.append((element, 0))
-        self.boxes.append((tag, len(self.stream), self.blanks, self.spaces, bottom))
+        self.boxes.append((tag, len(self.stream), self.blanks, self.spaces, bottom, element))
 
     def close_box(self, tag: str) -> None:
         self.end_line()
         while self.boxes:  # lxml closes what it opened; the loop only guards against a mismatch
-            box_tag, stream_size, blanks, spaces, bottom = self.boxes.pop()
+            box_tag, stream_size, blanks, spaces, bottom, _ = self.boxes.pop()
             if box_tag == tag:
                 break
         else:
@@ -453,7 +471,10 @@ class _Layout:
     def add_image(self, element: lxml.etree._Element) -> None:
         src = element.get("src")
         alt = collapse_whitespace(element.get("alt") or "") or None
-        image = Block(BlockKind.IMAGE, gap=self.gap, src=self.resolve(src) if src else None, alt=alt)
+        where = self.tree.getpath(element) if self.tree is not None else None
+        image = Block(
+            BlockKind.IMAGE, gap=self.gap, src=self.resolve(src) if src else None, alt=alt, where=where
+        )
         if self.open_links:  # a thumbnail inside a link: kept only if the link has no text
             if self.open_links[-1].image is None:
                 self.open_links[-1].image = image
@@ -509,9 +530,10 @@ class _Layout:
         if text and is_rule_line(text):
             self.gap = after_rule(self.gap)
         elif text:
+            where = self.tree.getpath(self.boxes[-1][5]) if self.tree is not None and self.boxes else None
             self.stream.append(
                 Block(BlockKind.TEXT, gap=self.gap, text=text, links=tuple(self.links), lead=self.lead,
-                      item=self.item_pending)
+                      item=self.item_pending, where=where)
             )  # fmt: skip
             self.gap = 0
             self.item_pending = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
 from urllib.parse import unquote, urlsplit
@@ -11,16 +12,26 @@ from urllib.parse import unquote, urlsplit
 from pydantic import ValidationError
 
 from tfmigrate import __version__
-from tfmigrate.blocks import blocks_from_html, blocks_from_text
+from tfmigrate.blocks import Block, blocks_from_html, blocks_from_text
 from tfmigrate.checks import check_case
 from tfmigrate.decode import decode_html
 from tfmigrate.errors import CaseLikePageError, InputError, NotACasePageError, ParseError
 from tfmigrate.filenames import is_reserved
 from tfmigrate.models import Case, Issue, Source
+from tfmigrate.provenance import Placement, Provenance
 from tfmigrate.structure import structure_case
 from tfmigrate.templates import PARSERS, weigh_evidence
+from tfmigrate.templates.base import Trace
 
 InputFormat = Literal["html", "text"]
+
+
+@dataclass(frozen=True, slots=True)
+class PageRead:
+    case: Case
+    traces: list[Trace]
+    stream: list[Block]
+
 
 # Real case pages are about 2-10 KB; a page of megabytes is not a hand-made case page.
 MAX_PAGE_BYTES = 5 * 1024 * 1024
@@ -38,13 +49,45 @@ def parse_page(
     raw: bytes, url: str, *, http_charset: str | None = None, input_format: InputFormat | None = None
 ) -> Case:
     """The record of one case page; NotACasePageError for other pages, InputError for non-pages."""
+    return read_page(raw, url, http_charset=http_charset, input_format=input_format).case
+
+
+def trace_page(
+    raw: bytes, url: str, *, http_charset: str | None = None, input_format: InputFormat | None = None
+) -> tuple[Case, Provenance]:
+    """The record of one case page and where each of its values came from on the page."""
+    read = read_page(raw, url, http_charset=http_charset, input_format=input_format, locate=True)
+    placements = [
+        Placement(field=name, rule=rule, lines=(first, last), where=where)
+        for name, rule, first, last, where in read.traces
+    ]
+    case = read.case
+    return case, Provenance(
+        case_id=case.case_id,
+        url=url,
+        input_format=case.source.input_format,
+        placements=placements,
+        line_places=[block.where for block in read.stream],
+    )
+
+
+def read_page(
+    raw: bytes,
+    url: str,
+    *,
+    http_charset: str | None = None,
+    input_format: InputFormat | None = None,
+    locate: bool = False,
+) -> PageRead:
+    """The record, the lines it was read from (``locate``: with their places in the source) and
+    where each value came from."""
     check_input(raw)
     input_format = input_format or sniff_format(raw, url)
     decoded = decode_html(raw, http_charset)
     if input_format == "html":
-        stream = blocks_from_html(decoded.text, base_url=url)
+        stream = blocks_from_html(decoded.text, base_url=url, locate=locate)
     else:
-        stream = blocks_from_text(decoded.text)
+        stream = blocks_from_text(decoded.text, locate=locate)
     evidence = weigh_evidence(stream, url)
     if evidence.template is None or not (evidence.is_case_page or evidence.is_case_like):
         raise NotACasePageError("not a case page (no label or line of a case page)")
@@ -57,6 +100,7 @@ def parse_page(
     parser, template_version = PARSERS[template]
     fields = parser(stream)
     issues: list[Issue] = fields.pop("issues")
+    traces: list[Trace] = fields.pop("traces")
     if decoded.replaced:
         issues.append(
             Issue(
@@ -88,7 +132,7 @@ def parse_page(
         raise ParseError(f"record does not validate: {where}: {first['msg']}") from exc
     structure_case(case)
     case.issues.extend(check_case(case))
-    return case
+    return PageRead(case, traces, stream)
 
 
 def check_input(raw: bytes) -> None:

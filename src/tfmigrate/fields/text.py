@@ -23,15 +23,20 @@ CONTINUED_ITEM_RE = re.compile(r"(?:[,;:\-]|\band|\bor|\bof|\bwith)$", re.IGNORE
 def paragraphs(blocks: Sequence[Block]) -> list[str]:
     """Lines joined into paragraphs: a line break continues a paragraph, a blank line ends it, and so
     does a line break between a sentence's end and the next sentence (newtfh's single newlines)."""
-    lines: list[list[str]] = []  # joined once at the end: repeated concatenation is quadratic
+    return [" ".join(block.text for block in group) for group in paragraph_lines(blocks)]
+
+
+def paragraph_lines(blocks: Sequence[Block]) -> list[list[Block]]:
+    """The lines of each paragraph (see ``paragraphs``)."""
+    groups: list[list[Block]] = []
     for block in blocks:
         if block.kind is not BlockKind.TEXT:
             continue
-        if lines and block.gap == 0 and not starts_paragraph(lines[-1][-1], block.text):
-            lines[-1].append(block.text)
+        if groups and block.gap == 0 and not starts_paragraph(groups[-1][-1].text, block.text):
+            groups[-1].append(block)
         else:
-            lines.append([block.text])
-    return [" ".join(paragraph) for paragraph in lines]
+            groups.append([block])
+    return groups
 
 
 def starts_paragraph(previous: str, line: str) -> bool:

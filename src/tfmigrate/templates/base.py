@@ -15,6 +15,9 @@ from tfmigrate.blocks import Block, BlockKind, Link
 from tfmigrate.fields import dates, names, ratings
 from tfmigrate.fields.text import join_text
 from tfmigrate.models import Author, Issue, Rating, Reference
+from tfmigrate.provenance import Rule
+
+Trace = tuple[str, Rule, int, int, str | None]
 
 NAVIGATION_LINKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("similar_cases", re.compile(r"^Search for similar cases\.?$", re.IGNORECASE)),
@@ -36,12 +39,24 @@ class PageReader:
     fields: dict[str, Any] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     consumed: set[int] = field(default_factory=set)
+    # (field, rule, first line, last line, where): what each value was read from (provenance.py).
+    traces: list[Trace] = field(default_factory=list)
 
     def texts(self) -> list[tuple[int, Block]]:
         return [(i, b) for i, b in enumerate(self.stream) if b.kind is BlockKind.TEXT]
 
     def consume(self, *indices: int) -> None:
         self.consumed.update(indices)
+
+    def trace(self, field_name: str, blocks: Sequence[Block], rule: Rule) -> None:
+        """Note the lines a value was read from, and the rule that placed it (plain tuples: every page
+        is traced, and only a reviewer asks to see it)."""
+        if len(blocks) == 1:
+            self.traces.append((field_name, rule, blocks[0].origin, blocks[0].last, blocks[0].where))
+        elif blocks:
+            first = min(blocks, key=lambda block: block.origin)
+            last = max(block.last for block in blocks)
+            self.traces.append((field_name, rule, first.origin, last, first.where))
 
     def add_issue(self, code: str, field_name: str | None, message: str) -> None:
         self.issues.append(Issue(code=code, field=field_name, message=message))
@@ -62,11 +77,13 @@ class PageReader:
         if COPYRIGHT_RE.match(block.text):
             self.fields["copyright"] = block.text
             self.consume(index)
+            self.trace("copyright", [block], "marker")
             return True
         for name, pattern in NAVIGATION_LINKS:
             if pattern.match(block.text):
                 self.fields.setdefault("links", {})[name] = first_href(block)
                 self.consume(index)
+                self.trace(f"links.{name}", [block], "marker")
                 return True
         return False
 
@@ -122,7 +139,10 @@ class PageReader:
 
     def finish(self) -> dict[str, Any]:
         """The fields, with every unconsumed text block moved to ``unassigned``."""
-        unassigned = [b.text for i, b in self.texts() if i not in self.consumed]
+        unplaced = [b for i, b in self.texts() if i not in self.consumed]
+        for n, block in enumerate(unplaced[:MAX_UNASSIGNED_ISSUES]):
+            self.trace(f"unassigned[{n}]", [block], "unplaced")
+        unassigned = [b.text for b in unplaced]
         if unassigned:
             self.fields["unassigned"] = unassigned
             for text in unassigned[:MAX_UNASSIGNED_ISSUES]:
@@ -135,6 +155,7 @@ class PageReader:
                     "unassigned_text", "unassigned", f"and {more:,} more lines not placed in any field"
                 )
         self.fields["issues"] = self.issues
+        self.fields["traces"] = self.traces
         return self.fields
 
 

@@ -26,8 +26,9 @@ from tfmigrate.fields.sections import (
     reads_as_patient,
     tells_what_happened,
 )
-from tfmigrate.fields.text import PARAGRAPH_SEPARATOR, join_text, list_items, paragraphs
+from tfmigrate.fields.text import PARAGRAPH_SEPARATOR, join_text, list_items, paragraph_lines, paragraphs
 from tfmigrate.models import GeneralDiscussion, Image, Procedure
+from tfmigrate.provenance import Rule
 from tfmigrate.templates.base import COPYRIGHT_RE, NAVIGATION_LINKS, PageReader, first_href
 from tfmigrate.templates.labels import Label, Vocabulary, normalize_labels
 
@@ -183,7 +184,9 @@ def normalize_headings(stream: Sequence[Block]) -> list[Block]:
     for block in stream:
         if block.kind is BlockKind.IMAGE and block.href is None:
             if block.alt and label_of(block.alt):
-                result.append(Block(BlockKind.TEXT, gap=max(block.gap, SECTION_GAP), text=block.alt))
+                line = block.with_text(block.alt, gap=max(block.gap, SECTION_GAP))
+                line.kind = BlockKind.TEXT
+                result.append(line)
             elif not block.inline:
                 pending_gap = after_rule(max(pending_gap, block.gap))
             continue
@@ -201,19 +204,23 @@ def read_markers(reader: PageReader, texts: list[tuple[int, Block]]) -> int:
     for position, (index, block) in enumerate(texts):
         text = block.text
         if match := BYLINE_RE.match(text):
-            rest = match["rest"]
+            rest, lines = match["rest"], [block]
             following = texts[position + 1] if position + 1 < len(texts) else None
             if not RATING_LABEL_RE.search(rest) and following and RATING_LINE_RE.match(following[1].text):
                 rest = f"{rest} {following[1].text}"  # the rating in a cell or row of its own
                 reader.consume(following[0])
+                lines.append(following[1])
             read_byline(reader, rest)
             reader.consume(index)
+            for name in ("authors", "date", "rating"):
+                reader.trace(name, lines, "marker")
         elif match := GENERAL_DISCUSSION_RE.match(text):
             read_general_discussion(reader, index, block, match)
             tail_start = min(tail_start, index)
         elif match := CASE_NUMBER_RE.match(text):
             reader.fields["case_id"] = match["case_id"].lower()
             reader.consume(index)
+            reader.trace("case_id", [block], "marker")
         elif is_acr_label(block):
             tail_start = min(tail_start, index)
         else:
@@ -228,6 +235,7 @@ def read_general_discussion(reader: PageReader, index: int, block: Block, match:
     reader.fields["general_discussion"] = GeneralDiscussion(
         title=match["title"] or None, url=first_href(block)
     )
+    reader.trace("general_discussion", [block], "marker")
     if not match["title"]:
         # hp002: "References and General Discussion of (Anatomic field:..."
         reader.add_issue("general_discussion_untitled", "general_discussion", "the link names no study")
@@ -236,6 +244,8 @@ def read_general_discussion(reader: PageReader, index: int, block: Block, match:
         reader.fields["anatomic_field"] = parts["field"] or None
         reader.fields["category"] = parts["category"] or None
         reader.consume(index)
+        reader.trace("anatomic_field", [block], "marker")
+        reader.trace("category", [block], "marker")
     else:  # gi005's archived copy is cut inside the parenthesis: the line stays unassigned
         reader.add_issue(
             "anatomic_field_missing", "anatomic_field", "no '(Anatomic field:..., Category:...)'"
@@ -285,10 +295,12 @@ def read_head(reader: PageReader, head: list[tuple[int, Block]]) -> None:
             reader.consume(index)
             in_brief = name == "brief_history"
             brief_labelled = brief_labelled or in_brief
-            if name == "diagnosis":
-                reader.fields.setdefault("diagnosis", rest or None)
+            if name == "diagnosis" and reader.fields.get("diagnosis") is None and rest:
+                reader.fields["diagnosis"] = rest
+                reader.trace("diagnosis", [block], "label")
             elif rest and in_brief:
                 reader.fields["brief_history"] = rest
+                reader.trace("brief_history", [block], "label")
             continue
         if (link := image_link_of(block.text)) is not None:
             caption = place_loose_text(reader, loose, brief_labelled, before_main=link == "main")
@@ -299,11 +311,13 @@ def read_head(reader: PageReader, head: list[tuple[int, Block]]) -> None:
         if in_brief and "brief_history" not in reader.fields:
             reader.set_text("brief_history", [block])
             reader.consume(index)
+            reader.trace("brief_history", [block], "label")
         elif images and not loose:
             # A second caption line after a link (a note under the third image): the caption goes on.
             image = images[-1]
             image.caption = f"{image.caption} {block.text}" if image.caption else block.text
             reader.consume(index)
+            reader.trace(f"images[{len(images) - 1}].caption", [block], "position")
         else:
             loose.append((index, block))
     place_loose_text(reader, loose, brief_labelled, before_main=False)
@@ -340,6 +354,7 @@ def place_loose_text(
         if brief_labelled or "brief_history" not in reader.fields:
             reader.set_text("brief_history", [b for _, b in run])
             reader.consume(*(i for i, _ in run))
+            reader.trace("brief_history", [b for _, b in run], "label" if brief_labelled else "position")
     return caption
 
 
@@ -379,6 +394,9 @@ def read_image_line(
         return False
     images.append(image)
     reader.consume(index)
+    reader.trace(f"images[{len(images) - 1}]", [block], "marker")
+    if caption_before and image.label == "main":
+        reader.trace(f"images[{len(images) - 1}].caption", [b for _, b in caption_before], "position")
     return True
 
 
@@ -420,7 +438,7 @@ def read_body(reader: PageReader, body: list[tuple[int, Block]], *, head_read: b
         if section.label:
             check_order(reader, section.label, last_field)
             last_field = section.label
-            read_labelled(reader, section.label, lines)
+            read_section(reader, section.label, lines)
             if section.label in BODY_SLOTS:
                 slot = BODY_SLOTS.index(section.label) + 1
             continue
@@ -428,7 +446,7 @@ def read_body(reader: PageReader, body: list[tuple[int, Block]], *, head_read: b
             continue
         first = paragraphs([b for _, b in lines])[0]
         if labelled and last_field in TEXT_FIELDS:
-            set_section_text(reader, last_field, lines)  # a gap inside a labelled section
+            set_section_text(reader, last_field, lines, "position")  # a gap inside a labelled section
             name = last_field.replace("_", " ")
             reader.add_issue(
                 "section_suspect",
@@ -436,15 +454,15 @@ def read_body(reader: PageReader, body: list[tuple[int, Block]], *, head_read: b
                 f"the {name} goes on past a section break: a label may be missing",
             )
         elif all(looks_like_citation(p) for p in paragraphs([b for _, b in lines])) and slot > 1:
-            read_labelled(reader, "references", lines)
+            read_section(reader, "references", lines, "content")
         elif slot == 0 and "full_history" not in reader.fields and reads_as_patient(first):
             # A copy that lost its "Full history:" label (and its procedure): the history tells of a patient.
-            set_section_text(reader, "full_history", lines)
+            set_section_text(reader, "full_history", lines, "content")
             placed.append("full_history")
         elif last_field in LIST_FIELDS and all(
             len(p) <= MAX_LIST_ITEM for p in paragraphs([b for _, b in lines])
         ):
-            read_labelled(reader, last_field, lines)  # a list item drawn after a gap of its own
+            read_section(reader, last_field, lines, "position")  # a list item drawn after a gap of its own
         elif slot < len(BODY_SLOTS):
             if slot == 0 and not is_procedure(lines):
                 # bs092: an empty slot shows as a doubled gap; mb002, pa001: no slot at all.
@@ -453,7 +471,7 @@ def read_body(reader: PageReader, body: list[tuple[int, Block]], *, head_read: b
                 else:
                     reader.add_issue("procedure_missing", "procedure", "no procedure line")
                 slot = 1
-            read_labelled(reader, BODY_SLOTS[slot], lines)
+            read_section(reader, BODY_SLOTS[slot], lines, "content" if slot == 0 else "position")
             placed.append(BODY_SLOTS[slot])
             slot += 1
         else:
@@ -507,7 +525,7 @@ def read_lossy_head(reader: PageReader, sections: list[Section]) -> list[Section
     unlabelled sections stand before the procedure (pa004); the other stays for the full history."""
     rest = list(sections)
     while rest and rest[0].label == "diagnosis":
-        read_labelled(reader, "diagnosis", rest.pop(0).blocks)
+        read_section(reader, "diagnosis", rest.pop(0).blocks)
     before = sections_before_procedure(rest)
     if (
         "brief_history" not in reader.fields
@@ -516,6 +534,7 @@ def read_lossy_head(reader: PageReader, sections: list[Section]) -> list[Section
         and (before is None or before >= 2)
     ):
         reader.set_text("brief_history", rest[0].lines)
+        reader.trace("brief_history", rest[0].lines, "position")
         reader.consume(*rest.pop(0).indices)
     return rest
 
@@ -537,7 +556,7 @@ def read_unlabelled_history(reader: PageReader, sections: list[Section], placed:
         lines = history.blocks
         if len(texts) > 1 and looks_like_caption(texts[0]):
             lines = lines[second_paragraph:]
-        set_section_text(reader, "full_history", lines)
+        set_section_text(reader, "full_history", lines, "position")
         placed.append("full_history")
     return sections[procedure_at:]
 
@@ -565,13 +584,17 @@ def is_procedure(lines: Sequence[tuple[int, Block]]) -> bool:
     return 0 < len(texts) <= MAX_PROCEDURE_PARAGRAPHS and all(looks_like_procedure(text) for text in texts)
 
 
-def read_labelled(reader: PageReader, name: str, lines: Sequence[tuple[int, Block]]) -> None:
+def read_section(
+    reader: PageReader, name: str, lines: Sequence[tuple[int, Block]], rule: Rule = "label"
+) -> None:
+    """A section's lines into the field ``name``; ``rule`` says what placed them there."""
     blocks = [b for _, b in lines]
     reader.consume(*(i for i, _ in lines))
     if name == "diagnosis":
         text = join_text(blocks)
         if "diagnosis" not in reader.fields or reader.fields["diagnosis"] is None:
             reader.fields["diagnosis"] = text
+            reader.trace(name, blocks, rule)
         elif text and text != reader.fields["diagnosis"]:
             reader.add_issue("diagnosis_differs", "diagnosis", f"second diagnosis line differs: {text!r}")
             reader.fields.setdefault("unassigned", []).append(text)
@@ -579,37 +602,41 @@ def read_labelled(reader: PageReader, name: str, lines: Sequence[tuple[int, Bloc
         text = join_text(blocks)
         if text:
             reader.fields["procedure"] = Procedure(text=text)
+            reader.trace(name, blocks, rule)
         else:
             reader.add_issue("procedure_empty", "procedure", "the procedure slot is empty")
     elif name in ("teaching_points", "differential_diagnosis"):
         reader.fields.setdefault(name, []).extend(list_items(blocks))
+        reader.trace(name, blocks, rule)
     elif name == "references":
         for text in paragraphs(blocks):
             reader.add_reference(text, "block")
+        reader.trace(name, blocks, rule)
     elif name == "acr":
         read_acr(reader, list(lines))
     elif name in ("brief_history", *TEXT_FIELDS):
-        set_section_text(reader, name, lines)
+        set_section_text(reader, name, lines, rule)
     else:
         reader.add_issue("label_out_of_place", name, f"label {name!r} where it was not expected")
         reader.consumed.difference_update(i for i, _ in lines)
 
 
-def set_section_text(reader: PageReader, name: str, lines: Sequence[tuple[int, Block]]) -> None:
+def set_section_text(
+    reader: PageReader, name: str, lines: Sequence[tuple[int, Block]], rule: Rule = "label"
+) -> None:
     """A text field; inline ``References:`` lines stay in it and are added to ``references``."""
     blocks = [b for _, b in lines]
     reader.set_text(name, blocks)
     reader.consume(*(i for i, _ in lines))
+    reader.trace(name, blocks, rule)
     in_references = False
-    for text in paragraphs(blocks):
+    for lines_of_paragraph in paragraph_lines(blocks):
+        text = " ".join(block.text for block in lines_of_paragraph)
         citation = inline_reference(text)
-        if citation:
-            reader.add_reference(citation, "inline")
-            in_references = True
-        elif in_references and looks_like_citation(text):
-            reader.add_reference(text, "inline")
-        else:
-            in_references = False
+        if citation or (in_references and looks_like_citation(text)):
+            reader.add_reference(citation or text, "inline")
+            reader.trace("references", lines_of_paragraph, "label" if citation else "content")
+        in_references = citation is not None or (in_references and looks_like_citation(text))
 
 
 def is_acr_label(block: Block) -> bool:
@@ -619,6 +646,7 @@ def is_acr_label(block: Block) -> bool:
 
 def read_acr(reader: PageReader, lines: list[tuple[int, Block]]) -> None:
     """Codes and keywords printed after 'ACR Codes and Keywords:' (in most copies: nothing)."""
+    read: list[Block] = []
     for index, block in lines:
         if len(reader.fields.get("acr_codes", [])) + len(reader.fields.get("keywords", [])) >= MAX_ACR_ITEMS:
             reader.add_issue("acr_text_too_long", "acr_codes", f"over {MAX_ACR_ITEMS} codes and keywords")
@@ -638,6 +666,9 @@ def read_acr(reader: PageReader, lines: list[tuple[int, Block]]) -> None:
         remainder = ACR_CODE_RE.sub(",", text)
         words = [w for w in KEYWORD_SPLIT_RE.split(remainder) if any(c.isalnum() for c in w)]
         reader.fields.setdefault("keywords", []).extend(w.strip() for w in words)
+        read.append(block)
+    if reader.fields.get("acr_codes") or reader.fields.get("keywords"):
+        reader.trace("acr_codes", read, "label")
 
 
 def paragraphs_of(text: str | None) -> list[str]:

@@ -112,18 +112,16 @@ def normalize_labels(
         if found is None:
             result.append(block)
             continue
-        rest, links = found.rest, block.links
+        rest, links, last = found.rest, block.links, block.last
         if vocabulary.labels[found.name].one_line and not rest and index < len(stream):
             value = stream[index]
             if value.gap <= 1 and is_value(value, vocabulary, is_marker):
-                rest, links = value.text, links + value.links
+                rest, links, last = value.text, links + value.links, value.last
                 index += 1
         text = f"{found.printed}: {rest}" if rest else f"{found.printed}:"
-        result.append(
-            Block(BlockKind.TEXT, gap=block.gap, text=text, links=links)
-            if block.kind is BlockKind.IMAGE
-            else block.with_text(text, links)
-        )
+        line = block.with_text(text, links)
+        line.kind, line.last = BlockKind.TEXT, last  # a heading image's alt text is a line of text now
+        result.append(line)
     return result
 
 

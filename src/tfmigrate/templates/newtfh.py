@@ -126,6 +126,7 @@ def parse_newtfh(stream: Sequence[Block]) -> dict[str, Any]:
             )
             reader.fields.setdefault("images", []).append(pending_figure)
             reader.consume(index)
+            reader.trace(f"images[{len(reader.fields['images']) - 1}]", [block], "marker")
             current = "images"
         elif label := top_label_of(text, current):
             current = label.name
@@ -133,13 +134,15 @@ def parse_newtfh(stream: Sequence[Block]) -> dict[str, Any]:
             rest = label.rest
             owned.setdefault(current, [])
             if rest:
-                owned[current].append((index, Block(BlockKind.TEXT, gap=0, text=rest)))
+                owned[current].append((index, block.with_text(rest, gap=0)))
         elif current == "images" and pending_figure is not None and pending_figure.caption is None:
             pending_figure.caption = text
             reader.consume(index)
+            reader.trace(f"images[{len(reader.fields['images']) - 1}].caption", [block], "position")
         elif current is None and "title" not in reader.fields and UPPER_HEADING_RE.match(text):
             reader.fields["title"] = text
             reader.consume(index)
+            reader.trace("title", [block], "position")
         elif not reader.read_footer(index, block) and current not in (None, "images"):
             owned[current].append((index, block))
     for name, lines in owned.items():
@@ -164,11 +167,14 @@ def read_link(reader: PageReader, index: int, block: Block, name: str, pattern: 
     link = link_named(block, pattern)
     reader.fields.setdefault("links", {}).setdefault(name, link.href if link else None)
     reader.consume(index)
+    reader.trace(f"links.{name}", [block], "marker")
 
 
 def read_top_section(reader: PageReader, name: str, lines: list[tuple[int, Block]]) -> None:
     blocks = [b for _, b in lines]
     text = join_text(blocks)
+    if name in ("authors", "patient", "brief_history", "diagnosis"):
+        reader.trace(name, blocks, "label")
     if name == "authors":
         reader.consume(*(i for i, _ in lines))
         reader.set_authors(text or "")
@@ -227,6 +233,7 @@ def read_subsections(reader: PageReader, default: str, lines: list[tuple[int, Bl
             continue
         reader.consume(*(i for i, _ in section))
         blocks = [b for _, b in section]
+        reader.trace(name, blocks, "label")
         if name in LIST_FIELDS:
             reader.fields.setdefault(name, []).extend(list_items(blocks))
         elif name == "references":
