@@ -345,8 +345,6 @@ def run_doctor(out_dir: Path, *, repair: bool) -> int:
         result = examine(out_dir)
         for finding in result.findings:
             print(f"damaged: {finding.line()}")
-        for note in result.notes:
-            print(f"note: {note.line()}")
         if repair and result.damaged_urls:
             archive = out_dir / "archive" if (out_dir / "archive").is_dir() else out_dir
             count = forget_damaged(archive, result.damaged_urls)

@@ -16,6 +16,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Protocol
@@ -28,10 +29,11 @@ from tfmigrate.crawl.archive import WarcLocation, read_payload
 from tfmigrate.crawl.index import WARC_SUFFIXES, ArchivedPage, ArchiveIndex
 from tfmigrate.crawl.links import extract_links
 from tfmigrate.errors import ArchiveError, NotACasePageError, OutputError, StartError, TfMigrateError
-from tfmigrate.export.generation import Generation, file_digest, prepare_output
+from tfmigrate.export.generation import STATE_DIR, Generation, file_digest, prepare_output
 from tfmigrate.export.jsonfiles import case_to_json, case_to_json_line
 from tfmigrate.export.report import write_report_html
 from tfmigrate.filenames import UNSAFE_RE, safe_name
+from tfmigrate.locks import LOCK_FILE, folder_lock
 from tfmigrate.media import sniff_media
 from tfmigrate.models import Case, Image, Issue, case_json_schema
 from tfmigrate.parse import parse_page
@@ -99,38 +101,59 @@ class MigrateResult:
 
 def migrate(options: MigrateOptions, settings: CrawlSettings, progress: MigrateProgress) -> MigrateResult:
     started = now_iso()
-    prepare_output(options.out_dir)
-    archive_dir, crawl_summary = obtain_archive(options, settings, progress)
-    index = ArchiveIndex.open(archive_dir)
-    run_id = crawl_summary.run_id if crawl_summary else new_run_id()
-    generation = Generation(options.out_dir, run_id)
-    try:
-        result = build_generation(options, index, generation, progress, crawl_summary)
-        write_manifest(generation, options, settings, archive_dir, run_id, started)
-        generation.commit()
-    except OSError as exc:
-        generation.discard()
-        raise OutputError(f"cannot write {options.out_dir}: {exc.strerror or exc}") from exc
-    except BaseException:
-        generation.discard()
-        raise
+    with ExitStack() as locks:  # DIR's lock, then the archive's: held until the new generation is in
+        locks.enter_context(folder_lock(options.out_dir / STATE_DIR, writes=True))
+        prepare_output(options.out_dir)
+        archive_dir, index, crawl_summary = obtain_archive(options, settings, progress, locks)
+        # A run id of its own, never the crawl's: a resumed crawl's id named a generation already.
+        generation = Generation(options.out_dir, new_run_id())
+        try:
+            result = build_generation(options, index, generation, progress, crawl_summary)
+            write_manifest(generation, options, settings, archive_dir, crawl_summary, started)
+            generation.commit()
+        except OSError as exc:
+            generation.discard()
+            raise OutputError(f"cannot write {options.out_dir}: {exc.strerror or exc}") from exc
+        except BaseException:
+            generation.discard()
+            raise
     return result
 
 
 def obtain_archive(
-    options: MigrateOptions, settings: CrawlSettings, progress: MigrateProgress
-) -> tuple[Path, CrawlSummary | None]:
-    """The archive to read: the source itself when it is one, else DIR/archive after a crawl."""
+    options: MigrateOptions, settings: CrawlSettings, progress: MigrateProgress, locks: ExitStack
+) -> tuple[Path, ArchiveIndex, CrawlSummary | None]:
+    """The archive to read, indexed, and its lock held: the source itself when it is one, else
+    DIR/archive after a crawl. An existing archive is indexed before it is locked, so that one
+    from a newer version is refused without a byte written to it."""
     if is_archive(Path(options.source)) and "://" not in options.source:
-        return Path(options.source), None
+        source = Path(options.source)
+        return source, read_archive(source, settings, locks), None
     archive_dir = options.archive_dir or options.out_dir / ARCHIVE_DIR
     if options.reparse:
         if not (archive_dir / STATE_FILE).is_file():
             raise StartError(f"--reparse: no archive in {archive_dir} to rebuild from")
-        return archive_dir, None
-    progress.phase("crawl", 0)
+        return archive_dir, read_archive(archive_dir, settings, locks), None
     crawler = Crawler(options.source, archive_dir, settings, on_event=progress.crawl_event)
-    return archive_dir, crawler.run()
+    locks.enter_context(crawler.locked())
+    progress.phase("crawl", 0)
+    summary = crawler.run()
+    return archive_dir, ArchiveIndex.open(archive_dir, settings.max_bytes), summary
+
+
+def read_archive(source: Path, settings: CrawlSettings, locks: ExitStack) -> ArchiveIndex:
+    index = ArchiveIndex.open(source, settings.max_bytes)
+    if (folder := archive_folder(source)) is not None:
+        locks.enter_context(folder_lock(folder, writes=False))
+    return index
+
+
+def archive_folder(source: Path) -> Path | None:
+    """The tfmigrate archive folder a source lies in: itself, or the folder of its ``warc/``."""
+    for folder in (source, source.parent, source.parent.parent):
+        if (folder / STATE_FILE).is_file() or (folder / LOCK_FILE).is_file():
+            return folder
+    return None
 
 
 def is_archive(path: Path) -> bool:
@@ -164,6 +187,7 @@ def build_generation(
     result.skipped = sum(1 for r in results if r.kind == "skipped")
     chosen, duplicates = choose_pages(results)
     failed_urls = {r.url: r.message or "" for r in results if r.kind == "failed"}
+    failed_urls.update(index.refused)
     result.failures = sorted(failed_urls.items())
 
     changes: dict[str, list[Any]] = {k: [] for k in CHANGE_KINDS}
@@ -264,6 +288,7 @@ class ParseTask:
     location: WarcLocation
     charset: str | None
     scratch: Path
+    max_bytes: int | None
 
 
 def parse_pages(
@@ -283,7 +308,15 @@ def parse_pages(
             yield reused
         else:
             tasks.append(
-                ParseTask(page.url, page.sha256, index.warc_dir, page.location, page.charset, scratch)
+                ParseTask(
+                    page.url,
+                    page.sha256,
+                    index.warc_dir,
+                    page.location,
+                    page.charset,
+                    scratch,
+                    index.max_bytes,
+                )
             )
     for outcome in map_in_order(parse_task, tasks, jobs):
         progress.advance()
@@ -307,7 +340,7 @@ def reuse_previous(page: ArchivedPage, previous: PreviousRun) -> PageResult | No
 def parse_task(task: ParseTask) -> PageResult:
     """Runs in a worker process: read the payload from its WARC record and parse it."""
     try:
-        raw = read_payload(task.warc_dir, task.location)
+        raw = read_payload(task.warc_dir, task.location, task.max_bytes)
         case = parse_page(raw, task.url, http_charset=task.charset)
     except NotACasePageError:
         return PageResult(task.url, task.sha256, "skipped")
@@ -549,7 +582,7 @@ def write_manifest(
     options: MigrateOptions,
     settings: CrawlSettings,
     archive_dir: Path,
-    run_id: str,
+    crawl_summary: CrawlSummary | None,
     started: str,
 ) -> None:
     """manifest.json: tool, source, settings, run, and the sha256 and size of every file."""
@@ -563,7 +596,8 @@ def write_manifest(
     manifest = {
         "tool": "tfmigrate",
         "version": __version__,
-        "run_id": run_id,
+        "run_id": generation.root.name,
+        "crawl_run_id": crawl_summary.run_id if crawl_summary else None,
         "started": started,
         "finished": now_iso(),
         "source": options.source,

@@ -40,7 +40,8 @@ def test_read_only_output_is_refused_and_the_output_kept(tmp_path: Path) -> None
         subprocess.run(["umount", str(root)], check=True)
 
 
-def damage_one_record(archive: Path, url_part: str) -> str:
+def damage_one_record(archive: Path, url_part: str) -> tuple[str, Path]:
+    """Overwrite bytes inside the record of the URL ending in ``url_part``: (its URL, its WARC file)."""
     with sqlite3.connect(archive / STATE_FILE) as db:
         url, file, offset = db.execute(
             "SELECT url, warc_file, warc_offset FROM urls WHERE url LIKE ? AND warc_file IS NOT NULL",
@@ -49,11 +50,12 @@ def damage_one_record(archive: Path, url_part: str) -> str:
     with (archive / WARC_DIR / file).open("r+b") as handle:
         handle.seek(offset + 40)
         handle.write(b"\x00garbage\xff" * 8)
-    return str(url)
+    return str(url), archive / WARC_DIR / file
 
 
 def test_a_damaged_warc_record(migrated: Path) -> None:
-    url = damage_one_record(migrated / "archive", "bs125te148.html")
+    warc_files = {p: p.read_bytes() for p in (migrated / "archive" / WARC_DIR).iterdir()}
+    url, warc = damage_one_record(migrated / "archive", "bs125te148.html")
     before = (migrated / "cases/bs125.json").read_bytes()
     doctor = tfmigrate("doctor", migrated)
     assert doctor.returncode == 1
@@ -69,10 +71,18 @@ def test_a_damaged_warc_record(migrated: Path) -> None:
     assert result.returncode == 1 and "failed bs125" not in result.stderr
     assert "archive record" in result.stderr and "bs125te148.html" in result.stderr
     assert not (fresh / "cases/bs125.json").exists() and (fresh / "cases/bs054.json").exists()
-    # --repair forgets the damaged copy; the next run fetches the page again and all is well.
+    # --repair forgets the damaged copy; the next run fetches the page again. Every page in use is
+    # whole again, but the damaged capture is still damaged in its WARC file, and doctor still says
+    # so (once, naming the file): only a backup restores it.
     assert "repair: forgot" in tfmigrate("doctor", migrated, "--repair").stdout
     migrate_ok("--out", migrated)
     assert (migrated / "cases/bs125.json").read_bytes() == before
+    doctor = tfmigrate("doctor", migrated)
+    damage = [line for line in doctor.stdout.splitlines() if line.startswith("damaged: ")]
+    assert doctor.returncode == 1 and len(damage) == 1 and damage[0].startswith(f"damaged: {warc.name}:")
+    assert "backup" in damage[0]
+    warc.write_bytes(warc_files[warc])
+    migrate_ok("--out", migrated)
     assert tfmigrate("doctor", migrated).returncode == 0
 
 
@@ -110,3 +120,52 @@ def test_a_changed_output_file_is_named_by_doctor(migrated: Path) -> None:
     assert "damaged: cases/pa002.json: changed since the run" in doctor.stdout
     migrate_ok("--out", migrated, "--reparse")
     assert tfmigrate("doctor", migrated).returncode == 0
+
+
+@pytest.mark.parametrize("damage", ["trailing NULs", "warcinfo record"])
+def test_doctor_fails_on_any_unreadable_warc_region(migrated: Path, damage: str) -> None:
+    """Damage that no page in use depends on is still damage to the archive of record: the NUL
+    hole a second writer left at the end of a file, or bytes overwritten in the file's warcinfo
+    record. Doctor names the file in one short printable line (warcio's error quotes the bytes)."""
+    (warc,) = (migrated / "archive" / WARC_DIR).iterdir()
+    with warc.open("r+b") as handle:
+        if damage == "trailing NULs":
+            handle.seek(0, 2)
+            handle.write(b"\x00" * 16384)
+        else:
+            handle.seek(40)
+            handle.write(b"\x00garbage\xff" * 8)
+    doctor = tfmigrate("doctor", migrated)
+    assert doctor.returncode == 1, doctor.stdout
+    (line,) = [line for line in doctor.stdout.splitlines() if " unreadable " in line]
+    assert line.startswith(f"damaged: {warc.name}: unreadable from offset ") and "backup" in line
+    assert line.isprintable() and len(line) < 1000
+
+
+@pytest.mark.parametrize("damage", ["every generation gone", "current elsewhere", "a name elsewhere"])
+def test_doctor_fails_when_no_run_of_dirs_own_is_published(
+    migrated: Path, tmp_path: Path, damage: str
+) -> None:
+    """``current`` naming nothing, or a complete run outside DIR (its manifest verifies on its own),
+    or one of DIR's names leading elsewhere: doctor names it, and its way out (--reparse) works."""
+    state = migrated / ".tfmigrate"
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(verify(migrated), elsewhere)
+    if damage == "every generation gone":
+        for generation in (state / "generations").iterdir():
+            shutil.rmtree(generation)
+        where = ".tfmigrate/current"
+    elif damage == "current elsewhere":
+        (state / "current").unlink()
+        (state / "current").symlink_to(elsewhere)
+        where = ".tfmigrate/current"
+    else:
+        (migrated / "cases").unlink()
+        (migrated / "cases").symlink_to(elsewhere / "cases")
+        where = "cases"
+    doctor = tfmigrate("doctor", migrated)
+    assert doctor.returncode == 1 and f"damaged: {where}: " in doctor.stdout, doctor.stdout
+    assert "--reparse" in doctor.stdout
+    migrate_ok("--out", migrated, "--reparse")
+    assert tfmigrate("doctor", migrated).returncode == 0
+    verify(migrated)

@@ -20,12 +20,14 @@ from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from tfmigrate import __version__
-from tfmigrate.crawl.fetch import Exchange
+from tfmigrate.crawl.fetch import CHUNK_SIZE, Exchange
 from tfmigrate.errors import ArchiveError
+from tfmigrate.messages import quoted
 
 WARC_VERSION = "1.1"
 # Bodies are stored de-chunked; a kept Transfer-Encoding header would make readers de-chunk again.
@@ -171,19 +173,35 @@ def request_target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def read_payload(directory: Path, location: WarcLocation) -> bytes:
+def read_payload(directory: Path, location: WarcLocation, max_bytes: int | None = None) -> bytes:
     """The payload of the record at a location, content coding undone (what was parsed).
 
-    A missing file or a damaged record raises ArchiveError naming the place, never a library error.
+    A missing file, a damaged record or one cut short, or a payload over ``max_bytes`` raises
+    ArchiveError naming the place, never a library error.
     """
     where = f"{location.file} at offset {location.offset}"
     try:
         with (directory / location.file).open("rb") as handle:
             handle.seek(location.offset)
             for record in ArchiveIterator(handle):
-                return bytes(record.content_stream().read())
+                stream = record.content_stream()
+                payload = bytes(stream.read() if max_bytes is None else stream.read(max_bytes + 1))
+                if max_bytes is not None and len(payload) > max_bytes:
+                    raise ArchiveError(f"archive record {where}: payload over the {max_bytes:,}-byte cap")
+                if not read_to_end(record):
+                    raise ArchiveError(f"archive record {where} is cut short; run tfmigrate doctor")
+                return payload
     except (OSError, EOFError, ValueError, zlib.error, ArchiveLoadFailed) as exc:
         raise ArchiveError(
-            f"archive record {where} is damaged or missing ({exc}); run tfmigrate doctor"
+            f"archive record {where} is damaged or missing ({quoted(exc)}); run tfmigrate doctor"
         ) from exc
     raise ArchiveError(f"no archive record {where}; run tfmigrate doctor")
+
+
+def read_to_end(record: ArcWarcRecord) -> bool:
+    """Read the rest of a record a chunk at a time (one can hold gigabytes); whether it was whole.
+
+    warcio ends a record cut short without a word; its Content-Length says what was missing."""
+    while record.raw_stream.read(CHUNK_SIZE):
+        pass
+    return getattr(record.raw_stream, "limit", None) == 0

@@ -12,19 +12,20 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import mimetypes
+import os
 import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
-from urllib.request import url2pathname
+from typing import BinaryIO
+from urllib.parse import urljoin
 
 import urllib3
 from urllib3.util.retry import Retry
 
 from tfmigrate.config import CrawlSettings
-from tfmigrate.crawl.urls import Scope, canonical_url
+from tfmigrate.crawl.urls import Scope, canonical_url, local_file
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -276,10 +277,13 @@ def shorten(text: str, width: int = 160) -> str:
 
 
 class FileFetcher:
-    """A site copied to disk (a wget mirror): the same discovery and archive, no network."""
+    """A site copied to disk (a wget mirror): the same discovery and archive, no network.
 
-    def __init__(self, settings: CrawlSettings) -> None:
+    It never opens a file outside ``root``, the start folder, whatever URL it is given."""
+
+    def __init__(self, settings: CrawlSettings, root: Path) -> None:
         self.settings = settings
+        self.root = root
 
     def close(self) -> None:
         pass
@@ -287,8 +291,14 @@ class FileFetcher:
     def fetch(
         self, url: str, validators: dict[str, str] | None = None, scope: Scope | None = None
     ) -> FetchResult:
-        path = Path(url2pathname(unquote(urlsplit(url).path)))
+        """The file as a 200 response, a 404 when there is none, or a 304 when its sha256 is the
+        ETag the last crawl stored: an unchanged mirror is then archived as revisit records, not
+        copied into the archive again on every run."""
         result = FetchResult(url=url)
+        path = local_file(url, self.root)
+        if path is None:
+            result.failure = f"outside the start folder {self.root}: not read"
+            return result
         exchange = Exchange(
             url=url, request_headers=[], status=200, reason="OK", response_headers=[], is_http=False
         )
@@ -297,22 +307,41 @@ class FileFetcher:
                 exchange.status, exchange.reason = 404, "Not Found"
                 result.exchanges.append(exchange)
                 return result
-            with path.open("rb") as handle:
-                body = handle.read(self.settings.max_bytes + 1)
-            stat = path.stat()
+            # O_NOFOLLOW: the resolved path itself, never a symlink put in its place since.
+            with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:
+                body = read_at_most(handle, self.settings.max_bytes + 1)
+                modified = os.fstat(handle.fileno()).st_mtime
         except OSError as exc:
             result.failure = f"cannot read {path}: {exc.strerror or exc}"
             return result
         if len(body) > self.settings.max_bytes:
             result.failure = f"file over the {self.settings.max_bytes:,}-byte cap"
             body, exchange.truncated = body[: self.settings.max_bytes], "length"
+        sha256 = hashlib.sha256(body).hexdigest()
+        etag = f'"{sha256}"'
+        if (validators or {}).get("If-None-Match") == etag and not exchange.truncated:
+            exchange.status, exchange.reason = 304, "Not Modified"
+            exchange.response_headers = [("ETag", etag)]
+            result.exchanges.append(exchange)
+            return result
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         exchange.response_headers = [
             ("Content-Type", media_type),
             ("Content-Length", str(len(body))),
-            ("Last-Modified", email.utils.formatdate(stat.st_mtime, usegmt=True)),
+            ("Last-Modified", email.utils.formatdate(modified, usegmt=True)),
+            ("ETag", etag),
         ]
-        exchange.body, exchange.decoded_size = body, len(body)
-        exchange.sha256 = hashlib.sha256(body).hexdigest()
+        exchange.body, exchange.decoded_size, exchange.sha256 = body, len(body), sha256
         result.exchanges.append(exchange)
         return result
+
+
+def read_at_most(handle: BinaryIO, limit: int) -> bytes:
+    """Up to ``limit`` bytes, read a chunk at a time: ``read(limit)`` would allocate all of a
+    large ``--max-bytes`` up front for every small file."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit and (chunk := handle.read(min(CHUNK_SIZE, limit - size))):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)

@@ -11,11 +11,13 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 
 from tfmigrate.crawl.archive import WarcLocation, read_payload
 from tfmigrate.crawl.crawler import STATE_FILE, WARC_DIR
+from tfmigrate.crawl.fetch import CHUNK_SIZE
 from tfmigrate.crawl.state import CrawlState
 from tfmigrate.crawl.urls import canonical_url
 from tfmigrate.errors import StartError
@@ -52,25 +54,34 @@ class ArchivedPage:
 
 
 class ArchiveIndex:
-    def __init__(self, warc_dir: Path, pages: dict[str, ArchivedPage], aliases: dict[str, str]) -> None:
+    def __init__(
+        self,
+        warc_dir: Path,
+        pages: dict[str, ArchivedPage],
+        aliases: dict[str, str],
+        max_bytes: int | None = None,
+        refused: list[tuple[str, str]] | None = None,
+    ) -> None:
         self.warc_dir = warc_dir
         self.pages = pages
         self.aliases = aliases  # redirect targets -> the URL whose row holds their payload
+        self.max_bytes = max_bytes  # --max-bytes: no payload larger is read
+        self.refused = refused or []  # (url, reason): captures not indexed, over max_bytes
 
     @classmethod
-    def open(cls, path: Path) -> ArchiveIndex:
+    def open(cls, path: Path, max_bytes: int | None = None) -> ArchiveIndex:
         """An archive folder with a state database, or WARC files (a file or a folder of them)."""
         if (path / STATE_FILE).is_file():
-            return cls.from_state(path)
+            return cls.from_state(path, max_bytes)
         files = (
             [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.name.endswith(WARC_SUFFIXES))
         )
         if not files or not all(f.name.endswith(WARC_SUFFIXES) for f in files):
             raise StartError(f"{path}: neither a tfmigrate archive (no {STATE_FILE}) nor WARC files")
-        return cls.from_warcs(files)
+        return cls.from_warcs(files, max_bytes)
 
     @classmethod
-    def from_state(cls, archive_dir: Path) -> ArchiveIndex:
+    def from_state(cls, archive_dir: Path, max_bytes: int | None = None) -> ArchiveIndex:
         state = CrawlState.open_read_only(archive_dir / STATE_FILE)
         try:
             pages: dict[str, ArchivedPage] = {}
@@ -92,13 +103,17 @@ class ArchiveIndex:
                     aliases.setdefault(row.final_url, row.url)
         finally:
             state.close()
-        return cls(archive_dir / WARC_DIR, pages, aliases)
+        return cls(archive_dir / WARC_DIR, pages, aliases, max_bytes)
 
     @classmethod
-    def from_warcs(cls, files: list[Path]) -> ArchiveIndex:
-        """Index foreign WARC files: the last 200 response (or resource) record of each URL."""
+    def from_warcs(cls, files: list[Path], max_bytes: int | None = None) -> ArchiveIndex:
+        """Index foreign WARC files: the last 200 response (or resource) record of each URL.
+
+        Payloads are hashed as they stream, never held whole: a 1.5 MB ``.warc.gz`` can hold a
+        record of 1.5 GB, which once took 3 GB of memory. One over ``max_bytes`` is not indexed."""
         root = files[0].parent if len(files) == 1 else Path(*commonparts(files))
         pages: dict[str, ArchivedPage] = {}
+        refused: list[tuple[str, str]] = []
         for path in files:
             with path.open("rb") as handle:
                 iterator = ArchiveIterator(handle)
@@ -109,7 +124,7 @@ class ArchiveIndex:
                     uri = record.rec_headers.get_header("WARC-Target-URI")
                     if status != "200" or not uri:
                         continue
-                    payload = record.content_stream().read()
+                    sha256, size = stream_digest(record.content_stream(), max_bytes)
                     iterator.read_to_end(record)
                     content_type = (
                         record.http_headers.get_header("Content-Type")
@@ -117,10 +132,15 @@ class ArchiveIndex:
                         else record.rec_headers.get_header("Content-Type")
                     )
                     url = canonical_url(uri)
+                    if sha256 is None:
+                        refused.append(
+                            (url, f"archived payload over the {max_bytes:,}-byte cap (--max-bytes)")
+                        )
+                        continue
                     pages[url] = ArchivedPage(
                         url=url,
-                        sha256=hashlib.sha256(payload).hexdigest(),
-                        size=len(payload),
+                        sha256=sha256,
+                        size=size,
                         content_type=content_type,
                         location=WarcLocation(
                             file=path.relative_to(root).as_posix(),
@@ -132,7 +152,7 @@ class ArchiveIndex:
                         status=200,
                         last_fetched=record.rec_headers.get_header("WARC-Date"),
                     )
-        return cls(root, pages, {})
+        return cls(root, pages, {}, max_bytes, refused)
 
     def get(self, url: str) -> ArchivedPage | None:
         if (page := self.pages.get(url)) is not None:  # already canonical: a URL from this index
@@ -141,13 +161,25 @@ class ArchiveIndex:
         return self.pages.get(url) or self.pages.get(self.aliases.get(url, ""))
 
     def payload(self, page: ArchivedPage) -> bytes:
-        return read_payload(self.warc_dir, page.location)
+        return read_payload(self.warc_dir, page.location, self.max_bytes)
 
     def __iter__(self) -> Iterator[ArchivedPage]:
         return iter(sorted(self.pages.values(), key=lambda p: p.url))
 
     def __len__(self) -> int:
         return len(self.pages)
+
+
+def stream_digest(stream: BinaryIO, max_bytes: int | None) -> tuple[str | None, int]:
+    """(sha256, size) of a stream read a chunk at a time; no sha256 once it passes ``max_bytes``."""
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := stream.read(CHUNK_SIZE):
+        size += len(chunk)
+        if max_bytes is not None and size > max_bytes:
+            return None, size
+        digest.update(chunk)
+    return digest.hexdigest(), size
 
 
 def commonparts(paths: list[Path]) -> tuple[str, ...]:

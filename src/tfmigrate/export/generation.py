@@ -175,15 +175,27 @@ def walk_folders(root: Path) -> Iterator[Path]:
 
 
 def current_generation(out_dir: Path) -> Path | None:
+    """The published generation; None when ``current`` is missing, or names a generation that is
+    gone or one outside DIR's (then there is no previous run to build on: doctor names it)."""
     link = out_dir / STATE_DIR / CURRENT
-    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+    if not link.is_symlink():
+        return None
+    target = link.resolve()
+    inside = target.parent == (out_dir / STATE_DIR / GENERATIONS).resolve()
+    return target if inside and target.is_dir() else None
 
 
 def publish_names(out_dir: Path) -> None:
+    """DIR's names as symlinks through ``current``; one that leads elsewhere is put right."""
     for name in PUBLISHED:
         path = out_dir / name
-        if not path.is_symlink():
-            path.symlink_to(Path(STATE_DIR) / CURRENT / name)
+        target = Path(STATE_DIR) / CURRENT / name
+        if path.is_symlink() and Path(os.readlink(path)) == target:
+            continue
+        temporary = out_dir / f".{name}.tfmigrate-link"
+        temporary.unlink(missing_ok=True)
+        temporary.symlink_to(target)
+        os.replace(temporary, path)
 
 
 def sync_dir(path: Path) -> None:
