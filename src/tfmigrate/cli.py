@@ -34,6 +34,8 @@ from tfmigrate.pipeline import MigrateOptions, MigrateResult, default_source, is
 from tfmigrate.stats import measure, read_records
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+# Settings whose command-line option is not their name with dashes.
+OPTION_OF_FIELD = {"read_timeout": "--timeout"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -394,9 +396,12 @@ def percent(part: int, whole: int) -> str:
 
 
 def one_line(exc: Exception) -> str:
+    """The first problem of a settings error, named by its command-line option."""
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
-        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+        field_name = str(first["loc"][0]) if first["loc"] else ""
+        option = OPTION_OF_FIELD.get(field_name, "--" + field_name.replace("_", "-"))
+        return f"{option}: {first['msg'].removeprefix('Value error, ')}"
     return str(exc)
 
 
@@ -430,6 +435,13 @@ class CrawlReporter:
             self.progress.stop()
 
     def show(self, event: CrawlEvent) -> None:
+        if event.kind == "note":
+            line = f"tfmigrate: note: {event.detail}"
+            if self.progress is not None:
+                self.progress.console.print(line, markup=False, highlight=False)
+            else:
+                print(line, file=sys.stderr)
+            return
         self.counts[event.kind] += 1
         self.bytes += event.size
         if self.progress is not None and self.task is not None:
@@ -466,7 +478,7 @@ class MigrateReporter(CrawlReporter):
         return self
 
     def crawl_event(self, event: CrawlEvent) -> None:
-        if self.progress is not None or self.verbose:
+        if self.progress is not None or self.verbose or event.kind == "note":
             self.show(event)
 
     def phase(self, name: str, total: int) -> None:

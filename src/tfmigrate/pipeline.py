@@ -101,10 +101,13 @@ class MigrateResult:
 
 def migrate(options: MigrateOptions, settings: CrawlSettings, progress: MigrateProgress) -> MigrateResult:
     started = now_iso()
+    crawler = source_crawler(options, settings, progress)
     with ExitStack() as locks:  # DIR's lock, then the archive's: held until the new generation is in
         locks.enter_context(folder_lock(options.out_dir / STATE_DIR, writes=True))
         prepare_output(options.out_dir)
-        archive_dir, index, crawl_summary = obtain_archive(options, settings, progress, locks)
+        if crawler is not None:
+            progress.phase("crawl", 0)
+        archive_dir, index, crawl_summary = obtain_archive(options, settings, crawler, locks)
         # A run id of its own, never the crawl's: a resumed crawl's id named a generation already.
         generation = Generation(options.out_dir, new_run_id())
         try:
@@ -120,25 +123,36 @@ def migrate(options: MigrateOptions, settings: CrawlSettings, progress: MigrateP
     return result
 
 
-def obtain_archive(
-    options: MigrateOptions, settings: CrawlSettings, progress: MigrateProgress, locks: ExitStack
-) -> tuple[Path, ArchiveIndex, CrawlSummary | None]:
-    """The archive to read, indexed, and its lock held: the source itself when it is one, else
-    DIR/archive after a crawl. An existing archive is indexed before it is locked, so that one
-    from a newer version is refused without a byte written to it."""
-    if is_archive(Path(options.source)) and "://" not in options.source:
-        source = Path(options.source)
-        return source, read_archive(source, settings, locks), None
+def source_crawler(
+    options: MigrateOptions, settings: CrawlSettings, progress: MigrateProgress
+) -> Crawler | None:
+    """The crawl the run starts with, its start and folders checked before anything is written;
+    None when SOURCE is an archive already, or with --reparse."""
+    if options.reparse or (is_archive(Path(options.source)) and "://" not in options.source):
+        return None
     archive_dir = options.archive_dir or options.out_dir / ARCHIVE_DIR
-    if options.reparse:
+    crawler = Crawler(options.source, archive_dir, settings, on_event=progress.crawl_event)
+    crawler.check_outside(options.out_dir, "the output folder")
+    return crawler
+
+
+def obtain_archive(
+    options: MigrateOptions, settings: CrawlSettings, crawler: Crawler | None, locks: ExitStack
+) -> tuple[Path, ArchiveIndex, CrawlSummary | None]:
+    """The archive to read, indexed, and its lock held: the source itself when it is one, DIR's
+    archive with --reparse, else the archive after the crawl. An existing archive is indexed before
+    it is locked, so that one from a newer version is refused without a byte written to it."""
+    if crawler is None:
+        if is_archive(Path(options.source)) and "://" not in options.source:
+            source = Path(options.source)
+            return source, read_archive(source, settings, locks), None
+        archive_dir = options.archive_dir or options.out_dir / ARCHIVE_DIR
         if not (archive_dir / STATE_FILE).is_file():
             raise StartError(f"--reparse: no archive in {archive_dir} to rebuild from")
         return archive_dir, read_archive(archive_dir, settings, locks), None
-    crawler = Crawler(options.source, archive_dir, settings, on_event=progress.crawl_event)
     locks.enter_context(crawler.locked())
-    progress.phase("crawl", 0)
     summary = crawler.run()
-    return archive_dir, ArchiveIndex.open(archive_dir, settings.max_bytes), summary
+    return crawler.archive_dir, ArchiveIndex.open(crawler.archive_dir, settings.max_bytes), summary
 
 
 def read_archive(source: Path, settings: CrawlSettings, locks: ExitStack) -> ArchiveIndex:
@@ -566,6 +580,7 @@ def build_report(
         "crawl_failures": [{"url": u, "reason": r} for u, r in crawl_summary.failures]
         if crawl_summary
         else [],
+        "crawl_notes": crawl_summary.notes if crawl_summary else [],
         "issues": dict(sorted(issue_counts.items())),
         "cases": summaries,
         "failures": [{"url": url, "error": message} for url, message in result.failures],

@@ -4,13 +4,17 @@ damage and the way out."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import subprocess
+import sys
+import zlib
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import REPO
 from tests.migrate.test_migrate_faults import assert_refused, migrate_ok, tfmigrate, verify
 from tfmigrate.crawl import STATE_FILE, WARC_DIR
 
@@ -169,3 +173,50 @@ def test_doctor_fails_when_no_run_of_dirs_own_is_published(
     migrate_ok("--out", migrated, "--reparse")
     assert tfmigrate("doctor", migrated).returncode == 0
     verify(migrated)
+
+
+MEASURE_RSS = """
+import resource, runpy, sys
+sys.argv = ["tfmigrate", *sys.argv[1:]]
+try:
+    runpy.run_module("tfmigrate", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code
+usage = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print(f"maxrss-kib {usage}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def warc_bomb(path: Path, size: int) -> None:
+    """A .warc.gz of a few hundred KB whose one HTML response record holds ``size`` bytes."""
+    head = (
+        b"WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: http://h/tf/bs125te148.html\r\n"
+        b"WARC-Date: 2026-01-01T00:00:00Z\r\n"
+        b"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000001>\r\n"
+        b"Content-Type: application/http; msgtype=response\r\n"
+    )
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+    block = 1 << 20
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    with path.open("wb") as out:
+        out.write(compressor.compress(head + b"Content-Length: %d\r\n\r\n" % (len(http) + size) + http))
+        for _ in range(size // block):
+            out.write(compressor.compress(b"\0" * block))
+        out.write(compressor.compress(b"\r\n\r\n") + compressor.flush())
+
+
+def test_a_warc_bomb_is_capped_by_max_bytes(tmp_path: Path) -> None:
+    """A .warc.gz of 300 KB holding a 300 MB record: --max-bytes applies to WARC sources as to a
+    crawl; the record is named as failed, and memory stays far below its size (it once took 2x)."""
+    warc_bomb(tmp_path / "bomb.warc.gz", 300 << 20)
+    assert (tmp_path / "bomb.warc.gz").stat().st_size < 1 << 20
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE_RSS, "migrate", tmp_path / "bomb.warc.gz", "--out", tmp_path / "out",
+         "--max-bytes", str(10 << 20), "-q"],
+        capture_output=True, text=True, timeout=120, cwd=REPO,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "bs125te148.html" in result.stderr and "over the 10,485,760-byte cap" in result.stderr
+    rss_mib = int(re.search(r"maxrss-kib (\d+)", result.stderr)[1]) // 1024
+    assert rss_mib < 200, f"{rss_mib} MiB for a 300 MB record"

@@ -8,6 +8,7 @@ after its records are on disk.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -47,7 +48,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 @dataclass(frozen=True)
 class CrawlEvent:
-    kind: str  # fetched | failed | skipped | robots
+    kind: str  # fetched | failed | skipped | robots | note (said once, whatever the verbosity)
     url: str
     outcome: str | None = None
     status: int | None = None
@@ -64,6 +65,7 @@ class CrawlSummary:
     counts: Counter[str] = field(default_factory=Counter)
     failures: list[tuple[str, str]] = field(default_factory=list)
     bytes: int = 0
+    notes: list[str] = field(default_factory=list)  # what the crawl did other than asked, and why
 
     def line(self) -> str:
         parts = ", ".join(
@@ -129,9 +131,21 @@ class Crawler:
         self.is_http = self.scope.scheme in ("http", "https")
         self._queued = (0, -QUEUE_COUNT_INTERVAL)  # (last count, when it was taken)
 
+    def check_outside(self, folder: Path, what: str) -> None:
+        """Refuse a folder the run writes that lies inside the local copy it crawls, or holds it:
+        ``--out`` inside the source folder made the next run crawl its own output (the cases
+        moved to ``.tfmigrate/.../originals/...``, then were all withdrawn)."""
+        root = self.scope.root
+        target = Path(os.path.realpath(folder))
+        if root is not None and (target.is_relative_to(root) or root.is_relative_to(target)):
+            raise StartError(
+                f"{what} {folder} and the folder it would crawl ({root}) overlap; put one outside the other"
+            )
+
     def locked(self) -> AbstractContextManager[None]:
         """The archive's lock, for as long as the caller holds it; refused before the lock file is
-        made when the folder is not an archive."""
+        made when the folder is not an archive, or lies in the folder the crawl reads."""
+        self.check_outside(self.archive_dir, "the archive")
         check_archive_folder(self.archive_dir)
         return folder_lock(self.archive_dir, writes=True)
 
@@ -189,8 +203,12 @@ class Crawler:
             else RobotsRules.allowing_all("local copy")
         )
         summary = CrawlSummary(run_id=run.run_id, resumed=run.resumed, robots=robots.status)
-        delay = max(self.settings.delay_for(self.is_http), robots.crawl_delay or 0.0)
-        gate = HostGate(delay)
+        asked, cap = robots.crawl_delay or 0.0, self.settings.crawl_delay_max
+        if asked > cap:  # Crawl-delay: 86400 once held a crawl silently for a day per request
+            note = f"robots.txt asks for a Crawl-delay of {asked:g} s; waiting {cap:g} s (the cap) instead"
+            summary.notes.append(note)
+            self.emit(state, CrawlEvent("note", robots_url(self.seeds[0]), detail=note))
+        gate = HostGate(max(self.settings.delay_for(self.is_http), min(asked, cap)))
 
         def fetch(row: UrlRow) -> FetchResult:
             gate.wait_turn()

@@ -138,15 +138,18 @@ class Generation:
 
 
 def prepare_output(out_dir: Path) -> None:
-    """Create DIR, refuse names that are not ours, and clear generations a killed run left."""
+    """Create DIR, check that every folder a run writes can be written (before a crawl of hours:
+    an unwritable generations folder once ended a whole crawl in a traceback), refuse names that
+    are not ours, and clear generations a killed run left."""
+    folder = out_dir
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / STATE_DIR / GENERATIONS).mkdir(parents=True, exist_ok=True)
-        probe = out_dir / STATE_DIR / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        for folder in (out_dir, out_dir / STATE_DIR, out_dir / STATE_DIR / GENERATIONS):
+            probe = folder / ".tfmigrate-write-test"
+            probe.mkdir()
+            probe.rmdir()
     except OSError as exc:
-        raise OutputError(f"output folder {out_dir} is not writable: {exc.strerror or exc}") from exc
+        raise OutputError(f"output folder {folder} is not writable: {exc.strerror or exc}") from exc
     for name in PUBLISHED:
         path = out_dir / name
         if path.exists() and not path.is_symlink():
