@@ -12,6 +12,7 @@ import base64
 import hashlib
 import io
 import os
+import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +20,14 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from tfmigrate import __version__
-from tfmigrate.crawl.fetch import CHUNK_SIZE, Exchange
+from tfmigrate.crawl.fetch import CHUNK_SIZE, BodyDecoder, BodyTooLargeError, Exchange
 from tfmigrate.errors import ArchiveError
 from tfmigrate.messages import quoted
 
@@ -184,18 +186,38 @@ def read_payload(directory: Path, location: WarcLocation, max_bytes: int | None 
         with (directory / location.file).open("rb") as handle:
             handle.seek(location.offset)
             for record in ArchiveIterator(handle):
-                stream = record.content_stream()
-                payload = bytes(stream.read() if max_bytes is None else stream.read(max_bytes + 1))
-                if max_bytes is not None and len(payload) > max_bytes:
-                    raise ArchiveError(f"archive record {where}: payload over the {max_bytes:,}-byte cap")
+                payload, _ = decode_record(record, max_bytes)
                 if not read_to_end(record):
                     raise ArchiveError(f"archive record {where} is cut short; run tfmigrate doctor")
                 return payload
+    except BodyTooLargeError as exc:
+        raise ArchiveError(f"archive record {where}: {exc}") from exc
     except (OSError, EOFError, ValueError, zlib.error, ArchiveLoadFailed) as exc:
         raise ArchiveError(
             f"archive record {where} is damaged or missing ({quoted(exc)}); run tfmigrate doctor"
         ) from exc
     raise ArchiveError(f"no archive record {where}; run tfmigrate doctor")
+
+
+def decode_record(
+    record: ArcWarcRecord, max_bytes: int | None, keep: bool = True
+) -> tuple[bytes, BodyDecoder]:
+    """A record's payload read a chunk at a time, de-chunked, its content coding undone by the
+    crawl's own decoder (warcio's stops after a gzip body's first member), within ``max_bytes``
+    (BodyTooLargeError): the payload (empty unless ``keep``) and the decoder (size, sha256)."""
+    headers = record.http_headers
+    stream = record.raw_stream
+    if headers is not None and (headers.get_header("Transfer-Encoding") or "").lower() == "chunked":
+        stream = ChunkedDataReader(stream)
+    coding = headers.get_header("Content-Encoding") if headers is not None else None
+    decoder = BodyDecoder(coding, sys.maxsize if max_bytes is None else max_bytes)
+    chunks = []
+    while chunk := stream.read(CHUNK_SIZE):
+        decoded = decoder.feed(chunk)
+        if keep:
+            chunks.append(decoded)
+    decoder.finish()
+    return b"".join(chunks), decoder
 
 
 def read_to_end(record: ArcWarcRecord) -> bool:

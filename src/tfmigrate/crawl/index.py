@@ -6,18 +6,17 @@ files written by another tool (wget --warc-file, Heritrix, Browsertrix), indexed
 
 from __future__ import annotations
 
-import hashlib
 import sys
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 
-from tfmigrate.crawl.archive import WarcLocation, read_payload
+from tfmigrate.crawl.archive import WarcLocation, decode_record, read_payload
 from tfmigrate.crawl.crawler import STATE_FILE, WARC_DIR
-from tfmigrate.crawl.fetch import CHUNK_SIZE
+from tfmigrate.crawl.fetch import BodyTooLargeError
 from tfmigrate.crawl.state import CrawlState
 from tfmigrate.crawl.urls import canonical_url
 from tfmigrate.errors import StartError
@@ -124,23 +123,23 @@ class ArchiveIndex:
                     uri = record.rec_headers.get_header("WARC-Target-URI")
                     if status != "200" or not uri:
                         continue
-                    sha256, size = stream_digest(record.content_stream(), max_bytes)
-                    iterator.read_to_end(record)
+                    url = canonical_url(uri)
+                    try:
+                        _, decoder = decode_record(record, max_bytes, keep=False)
+                    except (BodyTooLargeError, zlib.error) as exc:
+                        refused.append((url, f"archived payload not read: {exc}"))
+                        continue
+                    finally:
+                        iterator.read_to_end(record)
                     content_type = (
                         record.http_headers.get_header("Content-Type")
                         if record.http_headers
                         else record.rec_headers.get_header("Content-Type")
                     )
-                    url = canonical_url(uri)
-                    if sha256 is None:
-                        refused.append(
-                            (url, f"archived payload over the {max_bytes:,}-byte cap (--max-bytes)")
-                        )
-                        continue
                     pages[url] = ArchivedPage(
                         url=url,
-                        sha256=sha256,
-                        size=size,
+                        sha256=decoder.digest.hexdigest(),
+                        size=decoder.size,
                         content_type=content_type,
                         location=WarcLocation(
                             file=path.relative_to(root).as_posix(),
@@ -168,18 +167,6 @@ class ArchiveIndex:
 
     def __len__(self) -> int:
         return len(self.pages)
-
-
-def stream_digest(stream: BinaryIO, max_bytes: int | None) -> tuple[str | None, int]:
-    """(sha256, size) of a stream read a chunk at a time; no sha256 once it passes ``max_bytes``."""
-    digest = hashlib.sha256()
-    size = 0
-    while chunk := stream.read(CHUNK_SIZE):
-        size += len(chunk)
-        if max_bytes is not None and size > max_bytes:
-            return None, size
-        digest.update(chunk)
-    return digest.hexdigest(), size
 
 
 def commonparts(paths: list[Path]) -> tuple[str, ...]:
