@@ -34,14 +34,22 @@ NEWTFH_ID_RE = re.compile(r"(?:small|submitted)_(?P<number>\d+)", re.IGNORECASE)
 
 
 def parse_page(
-    raw: bytes, url: str, *, http_charset: str | None = None, input_format: InputFormat | None = None
+    raw: bytes,
+    url: str,
+    *,
+    http_charset: str | None = None,
+    input_format: InputFormat | None = None,
+    base_url: str | None = None,
 ) -> Case:
-    """The record of one case page; NotACasePageError for other pages, InputError for non-pages."""
+    """The record of one case page; NotACasePageError for other pages, InputError for non-pages.
+
+    ``url`` is the page's address (its record's source and case id); links resolve against
+    ``base_url`` when the bytes came from elsewhere (a redirect's target)."""
     check_input(raw)
     input_format = input_format or sniff_format(raw, url)
     decoded = decode_html(raw, http_charset)
     if input_format == "html":
-        stream = blocks_from_html(decoded.text, base_url=url)
+        stream = blocks_from_html(decoded.text, base_url=base_url or url)
     else:
         stream = blocks_from_text(decoded.text)
     template = detect_template(stream)

@@ -297,6 +297,7 @@ def is_page(page: ArchivedPage) -> bool:
 @dataclass(frozen=True)
 class ParseTask:
     url: str
+    base_url: str
     sha256: str
     warc_dir: Path
     location: WarcLocation
@@ -324,6 +325,7 @@ def parse_pages(
             tasks.append(
                 ParseTask(
                     page.url,
+                    page.base_url,
                     page.sha256,
                     index.warc_dir,
                     page.location,
@@ -355,7 +357,7 @@ def parse_task(task: ParseTask) -> PageResult:
     """Runs in a worker process: read the payload from its WARC record and parse it."""
     try:
         raw = read_payload(task.warc_dir, task.location, task.max_bytes)
-        case = parse_page(raw, task.url, http_charset=task.charset)
+        case = parse_page(raw, task.url, http_charset=task.charset, base_url=task.base_url)
     except NotACasePageError:
         return PageResult(task.url, task.sha256, "skipped")
     except TfMigrateError as exc:
@@ -456,7 +458,7 @@ def resolve_image_file(image: Image, index: ArchiveIndex) -> ArchivedPage | None
     viewer = index.get(image.viewer_url) if image.viewer_url else None
     if viewer is None:
         return None
-    candidates = [index.get(link) for link in extract_links(index.payload(viewer), viewer.url)]
+    candidates = [index.get(link) for link in extract_links(index.payload(viewer), viewer.base_url)]
     media = [p for p in candidates if p is not None and p.url != viewer.url and is_media(index, p)]
     # The image a viewer shows is its largest picture; icons and rules are small.
     return max(media, key=lambda p: p.size, default=None)

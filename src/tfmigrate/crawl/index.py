@@ -38,6 +38,14 @@ class ArchivedPage:
     location: WarcLocation
     status: int | None  # the latest status: 404/410 for a page that has gone since
     last_fetched: str | None
+    final_url: str | None = None  # where a redirect led: the payload is that URL's
+
+    @property
+    def base_url(self) -> str:
+        """The URL the page's links resolve against: the one its bytes were served from, as the
+        crawl resolved them (a redirected case page once lost its images: the crawl had fetched
+        them relative to the redirect's target, the parser looked relative to the first URL)."""
+        return self.final_url or self.url
 
     @property
     def is_gone(self) -> bool:
@@ -97,6 +105,7 @@ class ArchiveIndex:
                     location=location,
                     status=row.status,
                     last_fetched=row.last_fetched,
+                    final_url=row.final_url,
                 )
                 if row.final_url:
                     aliases.setdefault(row.final_url, row.url)
