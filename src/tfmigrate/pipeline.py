@@ -34,7 +34,7 @@ from tfmigrate.export.jsonfiles import case_to_json, case_to_json_line
 from tfmigrate.export.report import write_report_html
 from tfmigrate.filenames import UNSAFE_RE, safe_name
 from tfmigrate.locks import LOCK_FILE, folder_lock
-from tfmigrate.media import sniff_media
+from tfmigrate.media import SNIFF_BYTES, sniff_media
 from tfmigrate.models import Case, Image, Issue, case_json_schema
 from tfmigrate.parse import parse_page
 from tfmigrate.workers import map_in_order
@@ -186,7 +186,7 @@ def build_generation(
     crawl_summary: CrawlSummary | None,
 ) -> MigrateResult:
     previous = PreviousRun.load(generation.previous)
-    pages = [page for page in index if is_page(page)]
+    pages = [page for page in index if is_page(page, index)]
     result = MigrateResult(
         run_id=generation.root.name, out_dir=options.out_dir, crawl=crawl_summary, pages=len(pages)
     )
@@ -287,11 +287,21 @@ class PreviousRun:
         return Case.model_validate_json(path.read_bytes()) if path.is_file() else None
 
 
-def is_page(page: ArchivedPage) -> bool:
-    content_type = (page.content_type or "").split(";", 1)[0].strip().lower()
-    if content_type:
-        return content_type in HTML_TYPES
-    return urlsplit(page.url).path.lower().endswith(PAGE_SUFFIXES)
+def is_page(page: ArchivedPage, index: ArchiveIndex) -> bool:
+    """A page to parse: served as HTML or text, or without a type under a page's name; or, served
+    as anything else, bytes that start like an HTML page (a case page served as image/jpeg or
+    application/octet-stream once vanished: not parsed, not failed, not listed)."""
+    declared = declared_type(page)
+    if declared in HTML_TYPES or (not declared and urlsplit(page.url).path.lower().endswith(PAGE_SUFFIXES)):
+        return True
+    try:
+        return sniff_media(index.payload(page, head=SNIFF_BYTES)).media_type == "text/html"
+    except ArchiveError:
+        return False  # a damaged copy: doctor names it
+
+
+def declared_type(page: ArchivedPage) -> str:
+    return (page.content_type or "").split(";", 1)[0].strip().lower()
 
 
 @dataclass(frozen=True)
@@ -304,6 +314,7 @@ class ParseTask:
     charset: str | None
     scratch: Path
     max_bytes: int | None
+    served_as: str | None  # a media type other than a page's, when the bytes are a page all the same
 
 
 def parse_pages(
@@ -332,6 +343,7 @@ def parse_pages(
                     page.charset,
                     scratch,
                     index.max_bytes,
+                    declared_type(page) if declared_type(page) not in ("", *HTML_TYPES) else None,
                 )
             )
     for outcome in map_in_order(parse_task, tasks, jobs):
@@ -366,6 +378,9 @@ def parse_task(task: ParseTask) -> PageResult:
         return PageResult(
             task.url, task.sha256, "failed", message=f"internal error: {type(exc).__name__}: {exc}"
         )
+    if task.served_as:
+        message = f"served as {task.served_as}, but its bytes are an HTML page: parsed as one"
+        case.issues.append(Issue(code="media_type_mismatch", field=None, message=message))
     scratch_path(task.scratch, task.url).write_text(case.model_dump_json(), encoding="utf-8")
     return PageResult(task.url, task.sha256, "case", case_id=case.case_id)
 

@@ -45,3 +45,27 @@ def test_a_redirected_case_page_keeps_its_images(site_server: SiteServer, tmp_pa
     assert case.source.url == site_server.url("bs125")
     assert [image.path for image in case.images if image.path] and len(case.images) == 4
     assert not [issue for issue in case.issues if issue.code == "image_missing"], case.issues
+
+
+def test_case_pages_served_as_other_media_types_are_parsed(  # noqa: F811
+    site_server: SiteServer, tmp_path: Path
+) -> None:
+    """Two case pages the server calls image/jpeg and application/octet-stream (their names end in
+    .jpg and .bin): their bytes are HTML pages, so they are crawled for links and parsed, and each
+    record says what the server called it. They once vanished: not parsed, not failed, not listed."""
+    site = site_server.root
+    renamed = {"bs125te148.html": "bs125te148.jpg", "bs054te143.html": "bs054te143.bin"}
+    for old, new in renamed.items():
+        (site / old).rename(site / new)
+    for listing in site.glob("*.html"):
+        text = listing.read_bytes()
+        for old, new in renamed.items():
+            text = text.replace(old.encode(), new.encode())
+        listing.write_bytes(text)
+    out = tmp_path / "out"
+    migrate(site_server.url(), "--delay", "0", "--out", out)
+    for case_id, served_as in (("bs125", "image/jpeg"), ("bs054", "application/octet-stream")):
+        case = record(out, case_id)
+        (mismatch,) = [issue for issue in case.issues if issue.code == "media_type_mismatch"]
+        assert f"served as {served_as}" in mismatch.message
+        assert case.images and all(image.path for image in case.images), case_id

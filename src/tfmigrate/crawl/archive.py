@@ -14,6 +14,7 @@ import io
 import os
 import sys
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -175,8 +176,11 @@ def request_target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def read_payload(directory: Path, location: WarcLocation, max_bytes: int | None = None) -> bytes:
-    """The payload of the record at a location, content coding undone (what was parsed).
+def read_payload(
+    directory: Path, location: WarcLocation, max_bytes: int | None = None, head: int | None = None
+) -> bytes:
+    """The payload of the record at a location, content coding undone (what was parsed); with
+    ``head``, only its first ``head`` bytes (what sniffing needs), the rest unread.
 
     A missing file, a damaged record or one cut short, or a payload over ``max_bytes`` raises
     ArchiveError naming the place, never a library error.
@@ -186,7 +190,11 @@ def read_payload(directory: Path, location: WarcLocation, max_bytes: int | None 
         with (directory / location.file).open("rb") as handle:
             handle.seek(location.offset)
             for record in ArchiveIterator(handle):
-                payload, _ = decode_record(record, max_bytes)
+                decoder = payload_decoder(record, max_bytes)
+                chunks = decoded_chunks(record, decoder)
+                if head is not None:
+                    return first_bytes(chunks, head)
+                payload = b"".join(chunks)
                 if not read_to_end(record):
                     raise ArchiveError(f"archive record {where} is cut short; run tfmigrate doctor")
                 return payload
@@ -199,25 +207,32 @@ def read_payload(directory: Path, location: WarcLocation, max_bytes: int | None 
     raise ArchiveError(f"no archive record {where}; run tfmigrate doctor")
 
 
-def decode_record(
-    record: ArcWarcRecord, max_bytes: int | None, keep: bool = True
-) -> tuple[bytes, BodyDecoder]:
-    """A record's payload read a chunk at a time, de-chunked, its content coding undone by the
-    crawl's own decoder (warcio's stops after a gzip body's first member), within ``max_bytes``
-    (BodyTooLargeError): the payload (empty unless ``keep``) and the decoder (size, sha256)."""
-    headers = record.http_headers
+def payload_decoder(record: ArcWarcRecord, max_bytes: int | None) -> BodyDecoder:
+    """The crawl's own decoder for a record's content coding (warcio's stops after a gzip body's
+    first member), counting and hashing the payload within ``max_bytes``."""
+    coding = record.http_headers.get_header("Content-Encoding") if record.http_headers else None
+    return BodyDecoder(coding, sys.maxsize if max_bytes is None else max_bytes)
+
+
+def decoded_chunks(record: ArcWarcRecord, decoder: BodyDecoder) -> Iterator[bytes]:
+    """A record's payload a chunk at a time, de-chunked by warcio and decoded by ``decoder``;
+    BodyTooLargeError past its cap, zlib.error when the coding does not decode."""
     stream = record.raw_stream
+    headers = record.http_headers
     if headers is not None and (headers.get_header("Transfer-Encoding") or "").lower() == "chunked":
         stream = ChunkedDataReader(stream)
-    coding = headers.get_header("Content-Encoding") if headers is not None else None
-    decoder = BodyDecoder(coding, sys.maxsize if max_bytes is None else max_bytes)
-    chunks = []
     while chunk := stream.read(CHUNK_SIZE):
-        decoded = decoder.feed(chunk)
-        if keep:
-            chunks.append(decoded)
+        yield decoder.feed(chunk)
     decoder.finish()
-    return b"".join(chunks), decoder
+
+
+def first_bytes(chunks: Iterator[bytes], count: int) -> bytes:
+    found = bytearray()
+    for chunk in chunks:
+        found += chunk
+        if len(found) >= count:
+            break
+    return bytes(found[:count])
 
 
 def read_to_end(record: ArcWarcRecord) -> bool:

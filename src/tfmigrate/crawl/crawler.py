@@ -30,6 +30,7 @@ from tfmigrate.crawl.state import CrawlState, Run, UrlRow, state_error
 from tfmigrate.crawl.urls import Scope, canonical_url, path_to_url
 from tfmigrate.errors import OutputError, StartError
 from tfmigrate.locks import LOCK_FILE, folder_lock
+from tfmigrate.media import sniff_media
 
 # Counting the queue costs SQLite a walk over every queued URL: once per event it made a re-run of
 # 10,000 URLs quadratic (benchmarks/), so the progress count is refreshed at most this often (s).
@@ -342,10 +343,12 @@ class Crawler:
         return "failed", f"HTTP {final.status} {final.reason}".strip(), None, []
 
     def _links(self, final: Exchange, content_type: str | None) -> list[str]:
-        if not is_html(content_type, final.url):
+        body = decode_body(final)
+        # A page served as another type is a page all the same (the parser sniffs it too).
+        if not is_html(content_type, final.url) and sniff_media(body).media_type != "text/html":
             return []
         urls = []
-        for link in extract_links(decode_body(final), final.url):
+        for link in extract_links(body, final.url):
             if len(link) > MAX_URL_LENGTH:
                 continue
             try:

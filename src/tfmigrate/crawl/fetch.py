@@ -138,6 +138,8 @@ def decode_payload(body: bytes, encoding: str | None, max_bytes: int = sys.maxsi
     """A body with its content coding undone; zlib.error when it does not decode, BodyTooLargeError
     past ``max_bytes``."""
     decoder = BodyDecoder(encoding, max_bytes)
+    if decoder.decompressor is None:
+        return body
     decoded = decoder.feed(body)
     decoder.finish()
     return decoded

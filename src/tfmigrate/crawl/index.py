@@ -6,6 +6,7 @@ files written by another tool (wget --warc-file, Heritrix, Browsertrix), indexed
 
 from __future__ import annotations
 
+import collections
 import sys
 import zlib
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from tfmigrate.crawl.archive import WarcLocation, decode_record, read_payload
+from tfmigrate.crawl.archive import WarcLocation, decoded_chunks, payload_decoder, read_payload
 from tfmigrate.crawl.crawler import STATE_FILE, WARC_DIR
 from tfmigrate.crawl.fetch import BodyTooLargeError
 from tfmigrate.crawl.state import CrawlState
@@ -133,8 +134,9 @@ class ArchiveIndex:
                     if status != "200" or not uri:
                         continue
                     url = canonical_url(uri)
+                    decoder = payload_decoder(record, max_bytes)
                     try:
-                        _, decoder = decode_record(record, max_bytes, keep=False)
+                        collections.deque(decoded_chunks(record, decoder), maxlen=0)  # hashed, not kept
                     except (BodyTooLargeError, zlib.error) as exc:
                         refused.append((url, f"archived payload not read: {exc}"))
                         continue
@@ -168,8 +170,8 @@ class ArchiveIndex:
         url = canonical_url(url)
         return self.pages.get(url) or self.pages.get(self.aliases.get(url, ""))
 
-    def payload(self, page: ArchivedPage) -> bytes:
-        return read_payload(self.warc_dir, page.location, self.max_bytes)
+    def payload(self, page: ArchivedPage, head: int | None = None) -> bytes:
+        return read_payload(self.warc_dir, page.location, self.max_bytes, head)
 
     def __iter__(self) -> Iterator[ArchivedPage]:
         return iter(sorted(self.pages.values(), key=lambda p: p.url))
