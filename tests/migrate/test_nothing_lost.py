@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.crawl.conftest import SiteServer, site_copy, site_server  # noqa: F401
+from tests.crawl.conftest import SiteServer
 from tests.test_cli import run
 from tfmigrate.models import Case
 
@@ -27,7 +27,7 @@ def load(out: Path, name: str) -> Any:
     return json.loads((out / name).read_text(encoding="utf-8"))
 
 
-def test_a_redirected_case_page_keeps_its_images(site_server: SiteServer, tmp_path: Path) -> None:  # noqa: F811
+def test_a_redirected_case_page_keeps_its_images(site_server: SiteServer, tmp_path: Path) -> None:
     """The case page moved into a folder of its own: its old address answers 301 (here the server's
     own redirect of a folder to its index), and its links are relative to the new address. The
     crawl fetches the images relative to the redirect's target; the record finds them there too."""
@@ -47,9 +47,7 @@ def test_a_redirected_case_page_keeps_its_images(site_server: SiteServer, tmp_pa
     assert not [issue for issue in case.issues if issue.code == "image_missing"], case.issues
 
 
-def test_case_pages_served_as_other_media_types_are_parsed(  # noqa: F811
-    site_server: SiteServer, tmp_path: Path
-) -> None:
+def test_case_pages_served_as_other_media_types_are_parsed(site_server: SiteServer, tmp_path: Path) -> None:
     """Two case pages the server calls image/jpeg and application/octet-stream (their names end in
     .jpg and .bin): their bytes are HTML pages, so they are crawled for links and parsed, and each
     record says what the server called it. They once vanished: not parsed, not failed, not listed."""
