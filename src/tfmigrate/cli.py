@@ -327,8 +327,15 @@ def print_migrate_summary(result: MigrateResult) -> None:
     Console(width=100).print(table)
     for change in result.changes.get("changed", []):
         print(f"changed {change['case_id']}: {', '.join(change['fields'])}")
+    for pruned in result.changes.get("pruned", []):
+        print(f"pruned {pruned['case_id']}: withdrawn since {pruned['withdrawn']} ({pruned['url']})")
     for failure in result.changes.get("failed", []):
         print(f"failed {failure['case_id'] or failure['url']}: {failure['error']}", file=sys.stderr)
+    for collision in result.changes.get("collisions", []):
+        pages = ", ".join(f"{page['url']} (as {page['case_id']})" for page in collision["pages"])
+        print(f"collision: case {collision['case_id']} is given by {pages}", file=sys.stderr)
+    for name, problem in result.damaged_previous.items():
+        print(f"tfmigrate: note: the last run's {name} is {problem}; rebuilt", file=sys.stderr)
 
 
 def run_export(args: argparse.Namespace) -> int:

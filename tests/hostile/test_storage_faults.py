@@ -4,6 +4,7 @@ damage and the way out."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sqlite3
@@ -17,13 +18,6 @@ import pytest
 from tests.conftest import REPO
 from tests.migrate.test_migrate_faults import assert_refused, migrate_ok, tfmigrate, verify
 from tfmigrate.crawl import STATE_FILE, WARC_DIR
-
-
-@pytest.fixture
-def migrated(tmp_path: Path) -> Path:
-    out = tmp_path / "out"
-    migrate_ok("--out", out)
-    return out
 
 
 def test_read_only_output_is_refused_and_the_output_kept(tmp_path: Path) -> None:
@@ -108,21 +102,23 @@ def test_a_damaged_state_database(migrated: Path, tmp_path: Path) -> None:
     )
 
 
-def test_a_changed_output_file_is_named_by_doctor(migrated: Path) -> None:
+def test_a_changed_output_file_is_named_by_doctor_and_rebuilt(migrated: Path) -> None:
     target = (migrated / "cases/pa002.json").resolve()
+    original = target.read_bytes()
     target.write_text(target.read_text().replace("Parathyroid", "Thyroid"))
     shutil.rmtree((migrated / "images/bs125").resolve())
     doctor = tfmigrate("doctor", migrated)
     assert doctor.returncode == 1
     assert "damaged: cases/pa002.json: changed since the run" in doctor.stdout
     assert "damaged: images/bs125/main-bs125a.jpg: missing" in doctor.stdout
-    # A plain re-run writes the missing image again but does not bless the edited record: its page
-    # is unchanged, so the last run's file is kept as it is, and doctor still names it.
-    migrate_ok("--out", migrated)
-    doctor = tfmigrate("doctor", migrated)
-    assert doctor.returncode == 1 and "images/bs125" not in doctor.stdout
-    assert "damaged: cases/pa002.json: changed since the run" in doctor.stdout
-    migrate_ok("--out", migrated, "--reparse")
+    # A plain re-run writes what it computes: the missing image again, and the hand-edited record
+    # from its page (it once carried the edit on with the old manifest entry, and doctor then failed
+    # a fresh run). It says so, and the edit shows as a change.
+    result = migrate_ok("--out", migrated)
+    assert "the last run's cases/pa002.json is not what it wrote (edited or damaged since)" in result.stderr
+    assert (migrated / "cases/pa002.json").read_bytes() == original
+    (change,) = json.loads((migrated / "changes.json").read_bytes())["changed"]
+    assert change["case_id"] == "pa002" and "Thyroid" in json.dumps(change["fields"])
     assert tfmigrate("doctor", migrated).returncode == 0
 
 
