@@ -30,8 +30,8 @@ RIFF_FORMS = {b"AVI ": ("video/x-msvideo", ".avi"), b"WEBP": ("image/webp", ".we
 # WHATWG MIME Sniffing, "rules for identifying an unknown MIME type": what makes bytes an HTML
 # page, whatever the server called them (a case page served as image/jpeg once vanished).
 HTML_SIGNATURE_RE = re.compile(
-    r"[\t\n\x0c\r ]*<(?:!doctype html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body"
-    r"|br|p)[ >]|[\t\n\x0c\r ]*<!--",
+    r"\A[\t\n\x0c\r ]*+<(?:(?:!doctype html|html|head|script|iframe|h1|div|font|table|a|style|title|b"
+    r"|body|br|p)[ >]|!--)",
     re.IGNORECASE,
 )
 HTML = ("text/html", ".html")

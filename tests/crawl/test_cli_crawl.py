@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawl.conftest import SiteServer
 from tests.test_cli import run
+from tfmigrate.cli import main
 from tfmigrate.crawl import STATE_FILE
 
 
@@ -74,12 +74,17 @@ OUT_OF_RANGE = [
     ("command", "option", "value"), OUT_OF_RANGE, ids=[" ".join(o) for o in OUT_OF_RANGE]
 )
 def test_options_out_of_range_are_named(
-    site_server: SiteServer, tmp_path: Path, command: str, option: str, value: str
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    option: str,
+    value: str,
 ) -> None:
     """``--delay inf`` and ``--timeout 1e300`` once passed and ended in OverflowError tracebacks,
     ``--include "("`` in a regex error naming no option: each is one line naming its option."""
     where = "--archive" if command == "crawl" else "--out"
     polite = () if option == "--delay" else ("--delay", "0")
-    result = run(command, site_server.url(), where, tmp_path / "a", option, value, *polite)
-    assert result.returncode == 2, result.stderr
-    assert result.stderr.count("\n") == 1 and f" option: {option}: " in result.stderr, result.stderr
+    code = main([command, "http://127.0.0.1:9/", where, str(tmp_path / "a"), option, value, *polite])
+    stderr = capsys.readouterr().err
+    assert code == 2, stderr
+    assert stderr.count("\n") == 1 and f" option: {option}: " in stderr, stderr

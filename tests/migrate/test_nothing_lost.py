@@ -8,13 +8,15 @@ import hashlib
 import json
 import re
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import SITE
-from tests.crawl.conftest import SiteServer
+from tests.crawl.conftest import SiteHandler, SiteHTTPServer, SiteServer
 from tests.test_cli import run
 from tfmigrate.models import Case
 
@@ -39,42 +41,57 @@ def truncate(path: Path) -> None:
     target.write_bytes(target.read_bytes()[: target.stat().st_size // 2])
 
 
-def test_a_redirected_case_page_keeps_its_images(site_server: SiteServer, tmp_path: Path) -> None:
-    """The case page moved into a folder of its own: its old address answers 301 (here the server's
-    own redirect of a folder to its index), and its links are relative to the new address. The
-    crawl fetches the images relative to the redirect's target; the record finds them there too."""
-    site = site_server.root
-    moved = site / "bs125"
-    moved.mkdir()
+@pytest.fixture(scope="module")
+def hiding_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SiteServer, Path]]:
+    """(server, DIR): one migrate over HTTP of the fixture site with case pages that hide.
+
+    bs125 moved into a folder of its own: its old address answers 301 (the server's own redirect of
+    a folder to its index) and its links are relative to the new address. bs054 and bs003 are
+    served as image/jpeg and application/octet-stream (their names end in .jpg and .bin)."""
+    root = tmp_path_factory.mktemp("hiding")
+    site = Path(shutil.copytree(SITE, root / "site"))
+    (site / "bs125").mkdir()
     page = (site / "bs125te148.html").read_bytes()
-    (moved / "index.html").write_bytes(page.replace(b"HREF=viewer/", b"HREF=../viewer/"))
+    (site / "bs125" / "index.html").write_bytes(page.replace(b"HREF=viewer/", b"HREF=../viewer/"))
     (site / "bs125te148.html").unlink()
-    for listing in site.glob("*.html"):
-        listing.write_bytes(listing.read_bytes().replace(b"bs125te148.html", b"bs125"))
-    out = tmp_path / "out"
-    migrate(site_server.url(), "--delay", "0", "--out", out)
-    case = record(out, "bs125")
-    assert case.source.url == site_server.url("bs125")
-    assert [image.path for image in case.images if image.path] and len(case.images) == 4
-    assert not [issue for issue in case.issues if issue.code == "image_missing"], case.issues
-
-
-def test_case_pages_served_as_other_media_types_are_parsed(site_server: SiteServer, tmp_path: Path) -> None:
-    """Two case pages the server calls image/jpeg and application/octet-stream (their names end in
-    .jpg and .bin): their bytes are HTML pages, so they are crawled for links and parsed, and each
-    record says what the server called it. They once vanished: not parsed, not failed, not listed."""
-    site = site_server.root
-    renamed = {"bs125te148.html": "bs125te148.jpg", "bs054te143.html": "bs054te143.bin"}
-    for old, new in renamed.items():
+    renamed = {
+        "bs125te148.html": "bs125",
+        "bs054te143.html": "bs054te143.jpg",
+        "bs003te114.html": "bs003te114.bin",
+    }
+    for old, new in list(renamed.items())[1:]:
         (site / old).rename(site / new)
     for listing in site.glob("*.html"):
         text = listing.read_bytes()
         for old, new in renamed.items():
             text = text.replace(old.encode(), new.encode())
         listing.write_bytes(text)
-    out = tmp_path / "out"
-    migrate(site_server.url(), "--delay", "0", "--out", out)
-    for case_id, served_as in (("bs125", "image/jpeg"), ("bs054", "application/octet-stream")):
+    server = SiteHTTPServer(("127.0.0.1", 0), SiteHandler)
+    server.site = SiteServer(root=site, port=server.server_address[1])
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        migrate(server.site.url(), "--delay", "0", "--out", root / "out")
+        yield server.site, root / "out"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_redirected_case_page_keeps_its_images(hiding_site: tuple[SiteServer, Path]) -> None:
+    """The crawl fetched the moved page's images relative to the redirect's target; the record
+    finds them there too (it once looked relative to the first URL: image_missing x3)."""
+    server, out = hiding_site
+    case = record(out, "bs125")
+    assert case.source.url == server.url("bs125")
+    assert [image.path for image in case.images if image.path] and len(case.images) == 4
+    assert not [issue for issue in case.issues if issue.code == "image_missing"], case.issues
+
+
+def test_case_pages_served_as_other_media_types_are_parsed(hiding_site: tuple[SiteServer, Path]) -> None:
+    """Their bytes are HTML pages, so they are crawled for links and parsed, and each record says
+    what the server called it. They once vanished: not parsed, not failed, not listed."""
+    _, out = hiding_site
+    for case_id, served_as in (("bs054", "image/jpeg"), ("bs003", "application/octet-stream")):
         case = record(out, case_id)
         (mismatch,) = [issue for issue in case.issues if issue.code == "media_type_mismatch"]
         assert f"served as {served_as}" in mismatch.message
