@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SITE
+from tests.conftest import REPO, SITE, Tfmigrate
 from tests.crawl.conftest import SiteServer
-from tests.migrate.test_migrate_faults import assert_refused, tfmigrate, verify
+from tests.migrate.test_migrate_faults import assert_refused, verify
 from tfmigrate.crawl import STATE_FILE
 from tfmigrate.locks import LOCK_FILE
 
-SLOW = ("--delay", "0.03")  # a crawl of the fixture site over HTTP takes several seconds
+SLOW = ("--delay", "0.015")  # a crawl of the fixture site over HTTP takes a few seconds
 
 
 def start(*args: str | Path) -> subprocess.Popen[str]:
@@ -47,34 +47,36 @@ def finish(process: subprocess.Popen[str]) -> None:
     assert process.returncode in (0, 1), stderr  # 1: the fixture's missing applet class
 
 
-def test_a_second_run_on_a_live_archive_is_refused(site_server: SiteServer, tmp_path: Path) -> None:
+def test_a_second_run_on_a_live_archive_is_refused(
+    in_process: Tfmigrate, site_server: SiteServer, tmp_path: Path
+) -> None:
     """While a crawl runs: a second crawl, a migrate crawling into the same --archive, and doctor
     (which would find the live file's tail torn) each stop at once; the crawl completes whole."""
     archive = tmp_path / "archive"
     first = start("crawl", site_server.url(), "--archive", archive, *SLOW)
     wait_for_holder(archive / LOCK_FILE, first)
     busy = f"another tfmigrate (pid {first.pid}) is running on {archive}"
-    assert_refused(tfmigrate("crawl", site_server.url(), "--archive", archive, *SLOW), busy)
-    assert_refused(tfmigrate("migrate", SITE, "--archive", archive, "--out", tmp_path / "out"), busy)
+    assert_refused(in_process("crawl", site_server.url(), "--archive", archive, *SLOW), busy)
+    assert_refused(in_process("migrate", SITE, "--archive", archive, "--out", tmp_path / "out"), busy)
     assert not (tmp_path / "out" / ".tfmigrate" / "current").exists()
-    assert_refused(tfmigrate("doctor", archive), busy)
+    assert_refused(in_process("doctor", archive), busy)
     assert first.poll() is None, "the crawl ended before every second run was tried"
     finish(first)
-    doctor = tfmigrate("doctor", archive)
+    doctor = in_process("doctor", archive)
     assert doctor.returncode == 0, doctor.stdout
     assert (archive / STATE_FILE).is_file() and (archive / LOCK_FILE).read_text() == ""
 
 
-def test_two_migrates_into_one_folder(site_server: SiteServer, tmp_path: Path) -> None:
+def test_two_migrates_into_one_folder(in_process: Tfmigrate, site_server: SiteServer, tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = start("migrate", site_server.url(), "--out", out, *SLOW)
     wait_for_holder(out / ".tfmigrate" / LOCK_FILE, first)
     assert_refused(
-        tfmigrate("migrate", SITE, "--out", out), f"another tfmigrate (pid {first.pid}) is running on {out}"
+        in_process("migrate", SITE, "--out", out), f"another tfmigrate (pid {first.pid}) is running on {out}"
     )
     finish(first)
     generation = verify(out)
     manifest = json.loads((out / "manifest.json").read_bytes())
     # The generation's run id is its own, not the crawl's (a resumed crawl keeps its id).
     assert manifest["crawl_run_id"] and manifest["run_id"] == generation.name != manifest["crawl_run_id"]
-    assert tfmigrate("doctor", out).returncode == 0
+    assert in_process("doctor", out).returncode == 0

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, Tfmigrate, migrated_here
 from tests.migrate.test_migrate_faults import assert_refused, migrate_ok, tfmigrate, verify
 from tfmigrate.crawl import STATE_FILE, WARC_DIR
 
@@ -51,37 +51,37 @@ def damage_one_record(archive: Path, url_part: str) -> tuple[str, Path]:
     return str(url), archive / WARC_DIR / file
 
 
-def test_a_damaged_warc_record(migrated: Path) -> None:
+def test_a_damaged_warc_record(in_process: Tfmigrate, migrated: Path) -> None:
     warc_files = {p: p.read_bytes() for p in (migrated / "archive" / WARC_DIR).iterdir()}
     url, warc = damage_one_record(migrated / "archive", "bs125te148.html")
     before = (migrated / "cases/bs125.json").read_bytes()
-    doctor = tfmigrate("doctor", migrated)
+    doctor = in_process("doctor", migrated)
     assert doctor.returncode == 1
     assert f"damaged: {url}:" in doctor.stdout and "--repair" in doctor.stdout
     # Rebuilding DIR from the damaged archive keeps the last good record and its original.
-    migrate_ok("--out", migrated, "--reparse")
+    migrated_here(in_process, "--out", migrated, "--reparse")
     assert (migrated / "cases/bs125.json").read_bytes() == before and (
         migrated / "originals/bs125.html"
     ).is_file()
     # A fresh output from that archive has no good record to keep: the failure is one clear line.
     fresh = migrated.parent / "fresh"
-    result = tfmigrate("migrate", migrated / "archive", "--out", fresh)
+    result = in_process("migrate", migrated / "archive", "--out", fresh)
     assert result.returncode == 1 and "failed bs125" not in result.stderr
     assert "archive record" in result.stderr and "bs125te148.html" in result.stderr
     assert not (fresh / "cases/bs125.json").exists() and (fresh / "cases/bs054.json").exists()
     # --repair forgets the damaged copy; the next run fetches the page again. Every page in use is
     # whole again, but the damaged capture is still damaged in its WARC file, and doctor still says
     # so (once, naming the file): only a backup restores it.
-    assert "repair: forgot" in tfmigrate("doctor", migrated, "--repair").stdout
-    migrate_ok("--out", migrated)
+    assert "repair: forgot" in in_process("doctor", migrated, "--repair").stdout
+    migrated_here(in_process, "--out", migrated)
     assert (migrated / "cases/bs125.json").read_bytes() == before
-    doctor = tfmigrate("doctor", migrated)
+    doctor = in_process("doctor", migrated)
     damage = [line for line in doctor.stdout.splitlines() if line.startswith("damaged: ")]
     assert doctor.returncode == 1 and len(damage) == 1 and damage[0].startswith(f"damaged: {warc.name}:")
     assert "backup" in damage[0]
     warc.write_bytes(warc_files[warc])
-    migrate_ok("--out", migrated)
-    assert tfmigrate("doctor", migrated).returncode == 0
+    migrated_here(in_process, "--out", migrated)
+    assert in_process("doctor", migrated).returncode == 0
 
 
 def test_a_damaged_state_database(migrated: Path, tmp_path: Path) -> None:
@@ -102,28 +102,30 @@ def test_a_damaged_state_database(migrated: Path, tmp_path: Path) -> None:
     )
 
 
-def test_a_changed_output_file_is_named_by_doctor_and_rebuilt(migrated: Path) -> None:
+def test_a_changed_output_file_is_named_by_doctor_and_rebuilt(in_process: Tfmigrate, migrated: Path) -> None:
     target = (migrated / "cases/pa002.json").resolve()
     original = target.read_bytes()
     target.write_text(target.read_text().replace("Parathyroid", "Thyroid"))
     shutil.rmtree((migrated / "images/bs125").resolve())
-    doctor = tfmigrate("doctor", migrated)
+    doctor = in_process("doctor", migrated)
     assert doctor.returncode == 1
     assert "damaged: cases/pa002.json: changed since the run" in doctor.stdout
     assert "damaged: images/bs125/main-bs125a.jpg: missing" in doctor.stdout
     # A plain re-run writes what it computes: the missing image again, and the hand-edited record
     # from its page (it once carried the edit on with the old manifest entry, and doctor then failed
     # a fresh run). It says so, and the edit shows as a change.
-    result = migrate_ok("--out", migrated)
+    result = migrated_here(in_process, "--out", migrated)
     assert "the last run's cases/pa002.json is not what it wrote (edited or damaged since)" in result.stderr
     assert (migrated / "cases/pa002.json").read_bytes() == original
     (change,) = json.loads((migrated / "changes.json").read_bytes())["changed"]
     assert change["case_id"] == "pa002" and "Thyroid" in json.dumps(change["fields"])
-    assert tfmigrate("doctor", migrated).returncode == 0
+    assert in_process("doctor", migrated).returncode == 0
 
 
 @pytest.mark.parametrize("damage", ["trailing NULs", "warcinfo record"])
-def test_doctor_fails_on_any_unreadable_warc_region(migrated: Path, damage: str) -> None:
+def test_doctor_fails_on_any_unreadable_warc_region(
+    in_process: Tfmigrate, migrated: Path, damage: str
+) -> None:
     """Damage that no page in use depends on is still damage to the archive of record: the NUL
     hole a second writer left at the end of a file, or bytes overwritten in the file's warcinfo
     record. Doctor names the file in one short printable line (warcio's error quotes the bytes)."""
@@ -135,7 +137,7 @@ def test_doctor_fails_on_any_unreadable_warc_region(migrated: Path, damage: str)
         else:
             handle.seek(40)
             handle.write(b"\x00garbage\xff" * 8)
-    doctor = tfmigrate("doctor", migrated)
+    doctor = in_process("doctor", migrated)
     assert doctor.returncode == 1, doctor.stdout
     (line,) = [line for line in doctor.stdout.splitlines() if " unreadable " in line]
     assert line.startswith(f"damaged: {warc.name}: unreadable from offset ") and "backup" in line
@@ -144,7 +146,7 @@ def test_doctor_fails_on_any_unreadable_warc_region(migrated: Path, damage: str)
 
 @pytest.mark.parametrize("damage", ["every generation gone", "current elsewhere", "a name elsewhere"])
 def test_doctor_fails_when_no_run_of_dirs_own_is_published(
-    migrated: Path, tmp_path: Path, damage: str
+    in_process: Tfmigrate, migrated: Path, tmp_path: Path, damage: str
 ) -> None:
     """``current`` naming nothing, or a complete run outside DIR (its manifest verifies on its own),
     or one of DIR's names leading elsewhere: doctor names it, and its way out (--reparse) works."""
@@ -163,11 +165,11 @@ def test_doctor_fails_when_no_run_of_dirs_own_is_published(
         (migrated / "cases").unlink()
         (migrated / "cases").symlink_to(elsewhere / "cases")
         where = "cases"
-    doctor = tfmigrate("doctor", migrated)
+    doctor = in_process("doctor", migrated)
     assert doctor.returncode == 1 and f"damaged: {where}: " in doctor.stdout, doctor.stdout
     assert "--reparse" in doctor.stdout
-    migrate_ok("--out", migrated, "--reparse")
-    assert tfmigrate("doctor", migrated).returncode == 0
+    migrated_here(in_process, "--out", migrated, "--reparse")
+    assert in_process("doctor", migrated).returncode == 0
     verify(migrated)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, SITE
+from tests.conftest import REPO, SITE, Tfmigrate, migrated_here
 from tests.crawl.conftest import SiteServer, site_copy, site_server  # noqa: F401
 
 # What a user sees in DIR (README), each a symlink through .tfmigrate/current.
@@ -438,12 +438,12 @@ def folder_state(folder: Path) -> dict[str, str]:
     ids=["out inside", "out is the source", "archive inside", "crawl archive inside"],
 )
 def test_output_inside_the_source_folder_is_refused(
-    site: Path, tmp_path: Path, args: tuple[str, ...], named: str
+    in_process: Tfmigrate, site: Path, tmp_path: Path, args: tuple[str, ...], named: str
 ) -> None:
     """``--out`` (or the archive) inside the local copy being crawled once made the next run crawl
     its own output: refused, one line, nothing written in the source folder."""
     before = folder_state(site)
-    result = tfmigrate(*(a.format(site=site, tmp=tmp_path) for a in args))
+    result = in_process(*(a.format(site=site, tmp=tmp_path) for a in args))
     assert_refused(result, named, "overlap")
     assert (
         folder_state(site) == before
@@ -451,14 +451,16 @@ def test_output_inside_the_source_folder_is_refused(
     )
 
 
-def test_a_users_own_archive_folder_is_not_mixed_with_ours(site: Path, tmp_path: Path) -> None:
+def test_a_users_own_archive_folder_is_not_mixed_with_ours(
+    in_process: Tfmigrate, site: Path, tmp_path: Path
+) -> None:
     """DIR/archive holding someone's own files is refused (they were once mixed with the WARC files
     and the state database); an empty DIR/archive is used."""
     out = tmp_path / "out"
     (out / "archive").mkdir(parents=True)
     (out / "archive" / "scans.txt").write_text("the department's own notes\n")
-    assert_refused(tfmigrate("migrate", site, "--out", out), f"{out / 'archive'} is not a tfmigrate archive")
+    assert_refused(in_process("migrate", site, "--out", out), f"{out / 'archive'} is not a tfmigrate archive")
     assert sorted(p.name for p in (out / "archive").iterdir()) == ["scans.txt"]
     (out / "archive" / "scans.txt").unlink()
-    migrate_ok(site, "--out", out)
+    migrated_here(in_process, site, "--out", out)
     verify(out)

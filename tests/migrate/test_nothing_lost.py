@@ -15,16 +15,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SITE
+from tests.conftest import SITE, Tfmigrate, migrated_here
 from tests.crawl.conftest import SiteHandler, SiteHTTPServer, SiteServer
-from tests.test_cli import run
+from tfmigrate.cli import main
 from tfmigrate.models import Case
-
-
-def migrate(*args: str | Path) -> Any:
-    result = run("migrate", *args, "-q")
-    assert result.returncode in (0, 1), result.stderr
-    return result
 
 
 def record(out: Path, case_id: str) -> Case:
@@ -70,7 +64,10 @@ def hiding_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site
     server.site = SiteServer(root=site, port=server.server_address[1])
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        migrate(server.site.url(), "--delay", "0", "--out", root / "out")
+        code = main(
+            ["migrate", server.site.url(), "--delay", "0", "--out", str(root / "out"), "-q", "--jobs", "1"]
+        )
+        assert code in (0, 1)
         yield server.site, root / "out"
     finally:
         server.shutdown()
@@ -103,22 +100,24 @@ def site(tmp_path: Path) -> Path:
     return Path(shutil.copytree(SITE, tmp_path / "site"))
 
 
-def test_prune_deletes_only_withdrawn_records_and_lists_each(site: Path, tmp_path: Path) -> None:
+def test_prune_deletes_only_withdrawn_records_and_lists_each(
+    in_process: Tfmigrate, site: Path, tmp_path: Path
+) -> None:
     """A case page that answers 200 with "Site under maintenance" keeps its record under --prune
     (it was once deleted, and nothing recorded it); a page that is gone (404) is withdrawn, and
     --prune deletes its record and lists the deletion in changes.json and on stdout."""
     out = tmp_path / "out"
-    migrate(site, "--out", out)
+    migrated_here(in_process, site, "--out", out)
     kept = record(out, "bs125")
     (site / "bs125te148.html").write_text("<html><body><h1>Site under maintenance</h1></body></html>")
     (site / "bs054te143.html").unlink()
     image = kept.images[0]
     assert image.path
     truncate(out / image.path)  # a kept record's damaged image comes back from the archive
-    result = migrate(site, "--out", out, "--prune")
+    result = migrated_here(in_process, site, "--out", out, "--prune")
     assert record(out, "bs125") == kept
     assert hashlib.sha256((out / image.path).read_bytes()).hexdigest() == image.sha256
-    assert run("doctor", out).returncode == 0
+    assert in_process("doctor", out).returncode == 0
     assert not (out / "cases" / "bs054.json").exists()
     changes = load(out, "changes.json")
     (pruned,) = changes["pruned"]
@@ -131,18 +130,20 @@ def draft_of(page: bytes) -> bytes:
     return page.replace(b"23 year-old paraplegic man", b"DRAFT 23 year-old paraplegic man")
 
 
-def test_a_draft_copy_never_replaces_the_real_record(site: Path, tmp_path: Path) -> None:
+def test_a_draft_copy_never_replaces_the_real_record(
+    in_process: Tfmigrate, site: Path, tmp_path: Path
+) -> None:
     """A draft copy /a/bs125te148.html (sorting before the real page) appears after the real
     record was migrated: the real record stays bs125, the draft gets an id of its own with an
     issue, and the collision is named in the report, changes.json and on stderr."""
     out = tmp_path / "out"
-    migrate(site, "--out", out)
+    migrated_here(in_process, site, "--out", out)
     real = record(out, "bs125")
     (site / "a").mkdir()
     (site / "a" / "bs125te148.html").write_bytes(draft_of((site / "bs125te148.html").read_bytes()))
     index = site / "index.html"
     index.write_bytes(index.read_bytes().replace(b"</body>", b'<A HREF="a/bs125te148.html">draft</A></body>'))
-    result = migrate(site, "--out", out)
+    result = migrated_here(in_process, site, "--out", out)
     assert record(out, "bs125") == real
     (collision,) = load(out, "changes.json")["collisions"]
     assert collision == load(out, "report.json")["collisions"][0] and collision["case_id"] == "bs125"
@@ -156,7 +157,7 @@ def test_a_draft_copy_never_replaces_the_real_record(site: Path, tmp_path: Path)
         f"collision: case bs125 is given by {collision['pages'][0]['url']} (as {draft_id})" in result.stderr
     )
     # The next run changes nothing: the ids are stable.
-    again = migrate(site, "--out", out)
+    again = migrated_here(in_process, site, "--out", out)
     assert load(out, "changes.json")["unchanged"] == sorted(load(out, "changes.json")["unchanged"])
     assert {c["case_id"] for c in load(out, "report.json")["cases"] if c["change"] != "unchanged"} == set()
     assert "collision: case bs125" in again.stderr
@@ -166,7 +167,9 @@ def without_case_number(page: bytes) -> bytes:
     return re.sub(rb"<CENTER><B>Case number:</B> \w+</CENTER>", b"", page)
 
 
-def test_two_folders_index_pages_both_become_records(site: Path, tmp_path: Path) -> None:
+def test_two_folders_index_pages_both_become_records(
+    in_process: Tfmigrate, site: Path, tmp_path: Path
+) -> None:
     """Two folders' index.html print no case number, so both take the id "index" from their
     names: one was dropped. Both are records now, under ids of their own, and named."""
     for folder, page in (("a", "bs125te148.html"), ("b", "bs054te143.html")):
@@ -176,7 +179,7 @@ def test_two_folders_index_pages_both_become_records(site: Path, tmp_path: Path)
     links = b'<A HREF="a/index.html">a</A><A HREF="b/index.html">b</A></body>'
     index.write_bytes(index.read_bytes().replace(b"</body>", links))
     out = tmp_path / "out"
-    migrate(site, "--out", out)
+    migrated_here(in_process, site, "--out", out)
     (collision,) = load(out, "changes.json")["collisions"]
     assert collision["case_id"] == "index" and len(collision["pages"]) == 2
     ids = {page["case_id"] for page in collision["pages"]}
@@ -186,14 +189,16 @@ def test_two_folders_index_pages_both_become_records(site: Path, tmp_path: Path)
 
 
 @pytest.mark.parametrize("mode", [(), ("--reparse",)], ids=["re-run", "reparse"])
-def test_damaged_files_of_the_last_run_are_named_and_rebuilt(migrated: Path, mode: tuple[str, ...]) -> None:
+def test_damaged_files_of_the_last_run_are_named_and_rebuilt(
+    in_process: Tfmigrate, migrated: Path, mode: tuple[str, ...]
+) -> None:
     """A truncated record, report.json and manifest.json once stopped every run with a traceback,
     --reparse (doctor's way out) too. They are a cache: named on stderr and in report.json, and the
     run rebuilds DIR from the archive, which doctor then finds whole."""
     before = (migrated / "cases" / "bs125.json").read_bytes()
     for name in ("cases/bs125.json", "report.json", "manifest.json"):
         truncate(migrated / name)
-    result = migrate("--out", migrated, *mode)
+    result = migrated_here(in_process, "--out", migrated, *mode)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     for name in ("cases/bs125.json", "report.json", "manifest.json"):
         assert f"tfmigrate: note: the last run's {name} is " in result.stderr, name
@@ -202,18 +207,18 @@ def test_damaged_files_of_the_last_run_are_named_and_rebuilt(migrated: Path, mod
     assert rebuilt["case_id"] == "bs125" and rebuilt["was"].startswith("unreadable")
     damaged = {entry["file"] for entry in load(migrated, "report.json")["damaged_previous"]}
     assert damaged == {"cases/bs125.json", "report.json", "manifest.json"}
-    assert run("doctor", migrated).returncode == 0
+    assert in_process("doctor", migrated).returncode == 0
 
 
 def test_a_damaged_record_that_no_page_gives_again_is_a_named_failure(
-    migrated: Path, site: Path, tmp_path: Path
+    in_process: Tfmigrate, migrated: Path, site: Path, tmp_path: Path
 ) -> None:
     """The archive a run reads no longer holds bs125's page, and the last run's record of it is
     damaged: nothing can rebuild it, so the run fails it by name with the way out (exit 1)."""
     (site / "bs125te148.html").unlink()
-    assert run("crawl", site, "--archive", tmp_path / "elsewhere", "-q").returncode in (0, 1)
+    assert in_process("crawl", site, "--archive", tmp_path / "elsewhere", "-q").returncode in (0, 1)
     truncate(migrated / "cases" / "bs125.json")
-    result = run("migrate", tmp_path / "elsewhere", "--out", migrated, "-q")
+    result = in_process("migrate", tmp_path / "elsewhere", "--out", migrated, "-q", "--jobs", "1")
     assert result.returncode == 1, result.stderr
     assert "failed bs125: the last run's record is unreadable (" in result.stderr
     assert "restore cases/bs125.json from a backup" in result.stderr
@@ -221,36 +226,41 @@ def test_a_damaged_record_that_no_page_gives_again_is_a_named_failure(
     assert failure["url"].endswith("/bs125te148.html")
 
 
-def test_export_of_a_damaged_record_writes_nothing(migrated: Path, tmp_path: Path) -> None:
+def test_export_of_a_damaged_record_writes_nothing(
+    in_process: Tfmigrate, migrated: Path, tmp_path: Path
+) -> None:
     """A damaged record once left a partial export behind a traceback: refused, one line naming
     the record and the way out, and no export folder."""
     truncate(migrated / "cases" / "pa002.json")
-    result = run("export", migrated, "--format", "markdown", "--out", tmp_path / "md")
+    result = in_process("export", migrated, "--format", "markdown", "--out", tmp_path / "md")
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert "cases/pa002.json does not read" in result.stderr and "--reparse" in result.stderr
     assert not (tmp_path / "md").exists()
 
 
 @pytest.mark.parametrize("inside", ["", "cases", "images/bs125"])
-def test_export_into_the_migrated_folder_is_refused(migrated: Path, inside: str) -> None:
+def test_export_into_the_migrated_folder_is_refused(
+    in_process: Tfmigrate, migrated: Path, inside: str
+) -> None:
     """``--out DIR/cases`` wrote into the live generation (doctor then failed it); ``--out DIR``
     ended in a raw SameFileError. Both are refused in one line, and DIR stays whole."""
-    result = run("export", migrated, "--format", "markdown", "--out", migrated / inside)
+    result = in_process("export", migrated, "--format", "markdown", "--out", migrated / inside)
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert "export into a folder of its own" in result.stderr and "Traceback" not in result.stderr
-    assert run("doctor", migrated).returncode == 0
+    assert in_process("doctor", migrated).returncode == 0
 
 
-def test_the_markdown_index_never_overwrites_a_case(tmp_path: Path) -> None:
+def test_the_markdown_index_never_overwrites_a_case(in_process: Tfmigrate, tmp_path: Path) -> None:
     """A case whose id is "index" (a folder's index.html with no printed case number) and the
     export's index.md are two files."""
     page = tmp_path / "pages" / "index.html"
     page.parent.mkdir()
     page.write_bytes(without_case_number((SITE / "bs125te148.html").read_bytes()))
-    assert run("parse", page, "--out", tmp_path / "parsed").returncode == 0
+    assert in_process("parse", page, "--out", tmp_path / "parsed").returncode == 0
     assert (tmp_path / "parsed" / "cases" / "index.json").is_file()
     assert (
-        run("export", tmp_path / "parsed", "--format", "markdown", "--out", tmp_path / "md").returncode == 0
+        in_process("export", tmp_path / "parsed", "--format", "markdown", "--out", tmp_path / "md").returncode
+        == 0
     )
     listing = (tmp_path / "md" / "index.md").read_text()
     assert listing.startswith("# Teaching file cases") and "(index.case.md)" in listing
