@@ -335,7 +335,7 @@ def print_migrate_summary(result: MigrateResult) -> None:
         pages = ", ".join(f"{page['url']} (as {page['case_id']})" for page in collision["pages"])
         print(f"collision: case {collision['case_id']} is given by {pages}", file=sys.stderr)
     for name, problem in result.damaged_previous.items():
-        print(f"tfmigrate: note: the last run's {name} is {problem}; rebuilt", file=sys.stderr)
+        print(f"tfmigrate: note: the last run's {name} is {problem}", file=sys.stderr)
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -64,17 +64,17 @@ def examine(out_dir: Path) -> Examination:
         )
         return result
     with ExitStack() as locks:
+        manifest = None
         if is_output:
             locks.enter_context(folder_lock(out_dir / STATE_DIR, writes=False))
             manifest = check_output(out_dir, result)
             recorded = Path(str(manifest.get("archive"))) if manifest and manifest.get("archive") else None
             if not (out_dir / "archive").is_dir() and recorded is not None and recorded.is_dir():
                 archive_dir = recorded  # migrated from an archive outside DIR
-            if manifest:
-                locks.enter_context(folder_lock(archive_dir, writes=False))
-                check_archive_files(archive_dir, manifest.get("archive_files", {}), result)
-        else:
+        if archive_dir != out_dir or not is_output:
             locks.enter_context(folder_lock(archive_dir, writes=False))
+        if manifest:
+            check_archive_files(archive_dir, manifest.get("archive_files", {}), result)
         check_warc_records(archive_dir, result)
         check_state(archive_dir, result)
     return result
