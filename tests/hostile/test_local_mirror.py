@@ -87,7 +87,7 @@ def test_nothing_outside_the_start_folder_reaches_archive_output_or_export(
     written = every_byte(out) + every_byte(mirc)
     assert SECRET not in written and ENV_SECRET.encode() not in written
     # Each escape was seen and refused by name, and the case itself migrated without those files.
-    refused = [line for line in migrated.stderr.splitlines() if "outside the start folder" in line]
+    refused = [line for line in migrated.stderr.splitlines() if "not a file inside the start folder" in line]
     for href in ("..%2Fnotes.txt", "environ.html", "viewer/escape/notes.txt", *ESCAPES.values()):
         assert any(href.rsplit("/", 1)[-1] in line for line in refused), (href, refused)
     assert (out / "cases" / "bs125.json").is_file()
@@ -95,7 +95,14 @@ def test_nothing_outside_the_start_folder_reaches_archive_output_or_export(
 
 @pytest.mark.parametrize(
     "relative",
-    ["..%2Fsecret.txt", "a/..%2F..%2Fsecret.txt", "link.txt", "dir/secret.txt", "%2E%2E/secret.txt"],
+    [
+        "..%2Fsecret.txt",
+        "a/..%2F..%2Fsecret.txt",
+        "link.txt",
+        "dir/secret.txt",
+        "%2E%2E/secret.txt",
+        "x%00.txt",
+    ],
 )
 def test_scope_and_fetcher_refuse_files_outside_the_folder(tmp_path: Path, relative: str) -> None:
     """Both checks: the scope refuses the URL, and the file reader refuses it even if asked."""
@@ -106,9 +113,9 @@ def test_scope_and_fetcher_refuse_files_outside_the_folder(tmp_path: Path, relat
     (site / "dir").symlink_to(tmp_path, target_is_directory=True)
     url = path_to_url(site) + "/" + relative
     scope = Scope.around(path_to_url(site) + "/index.html", include=(".*",))
-    assert scope.refusal(url) is not None and "outside the start folder" in scope.refusal(url)
+    assert scope.refusal(url) is not None and "not a file inside the start folder" in scope.refusal(url)
     result = FileFetcher(CrawlSettings(), site.resolve()).fetch(url)
-    assert not result.exchanges and result.failure and "outside the start folder" in result.failure
+    assert not result.exchanges and result.failure and "not a file inside the start folder" in result.failure
 
 
 def test_files_inside_the_folder_are_still_read(tmp_path: Path) -> None:

@@ -331,7 +331,7 @@ class FileFetcher:
         result = FetchResult(url=url)
         path = local_file(url, self.root)
         if path is None:
-            result.failure = f"outside the start folder {self.root}: not read"
+            result.failure = f"not a file inside the start folder {self.root}: not read"
             return result
         exchange = Exchange(
             url=url, request_headers=[], status=200, reason="OK", response_headers=[], is_http=False

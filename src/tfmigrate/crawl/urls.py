@@ -45,7 +45,10 @@ def local_file(url: str, root: Path) -> Path | None:
     and leaves it once decoded; a symlink in a mirror can point anywhere (``/proc/self/environ``).
     So the decision is made on the path the file system would open, never on the URL's text.
     """
-    path = file_path(url)
+    try:
+        path = file_path(url)
+    except ValueError:  # %00: no file has a NUL in its name
+        return None
     return path if path.is_relative_to(root) else None
 
 
@@ -95,7 +98,7 @@ class Scope:
             return f"scheme {parts.scheme or 'none'!r} is not crawled"
         # Before --include: no pattern widens a local copy beyond its folder.
         if self.root is not None and (parts.netloc or local_file(url, self.root) is None):
-            return f"file is outside the start folder {self.root}"
+            return f"not a file inside the start folder {self.root}"
         if any(p.search(url) for p in self.exclude):
             return "matches --exclude"
         if any(p.search(url) for p in self.include):
