@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -25,6 +26,7 @@ LOCK_FILE = "tfmigrate.lock"
 # Errors that mean "this folder cannot be written here": a reader goes on without a lock (an
 # archive on read-only media; nothing can write there either), a writer stops.
 READ_ONLY_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+NOT_OURS = "{path} is not a lock file of tfmigrate's (a link, or not a file); move it away"
 
 _held: dict[Path, tuple[int, int]] = {}  # lock file -> (descriptor, depth) held by this process
 
@@ -71,19 +73,30 @@ def folder_lock(folder: Path, *, writes: bool) -> Iterator[None]:
 
 
 def open_lock_file(path: Path, *, writes: bool) -> int | None:
+    """The lock file, opened (made if need be); never through a symlink or onto another file's
+    bytes (the file is emptied and written): a planted ``tfmigrate.lock`` could name any file."""
     try:
         if writes:
             path.parent.mkdir(parents=True, exist_ok=True)
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     except OSError as exc:
+        if writes and exc.errno == errno.ELOOP:
+            raise OutputError(NOT_OURS.format(path=path)) from exc
         if writes:
             raise OutputError(f"{path.parent} is not writable: {exc.strerror or exc}") from exc
         if exc.errno not in READ_ONLY_ERRNOS:
             return None  # no such folder: nothing to read, and the reader says so itself
-    try:
-        return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return None
+        try:
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            return None
+    status = os.fstat(descriptor)
+    if stat.S_ISREG(status.st_mode) and status.st_nlink == 1:
+        return descriptor
+    os.close(descriptor)
+    if writes:
+        raise OutputError(NOT_OURS.format(path=path))
+    return None
 
 
 def holder(descriptor: int) -> str:

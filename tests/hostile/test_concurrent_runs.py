@@ -80,3 +80,21 @@ def test_two_migrates_into_one_folder(in_process: Tfmigrate, site_server: SiteSe
     # The generation's run id is its own, not the crawl's (a resumed crawl keeps its id).
     assert manifest["crawl_run_id"] and manifest["run_id"] == generation.name != manifest["crawl_run_id"]
     assert in_process("doctor", out).returncode == 0
+
+
+@pytest.mark.parametrize("link", ["symlink", "hard link"])
+def test_a_planted_lock_file_is_never_written_through(
+    in_process: Tfmigrate, tmp_path: Path, link: str
+) -> None:
+    """The lock file is emptied and written: one planted as a link to another file would have
+    truncated that file. The run is refused instead, and the file keeps its bytes."""
+    precious = tmp_path / "precious.txt"
+    precious.write_text("the department's only copy\n")
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    if link == "symlink":
+        (archive / LOCK_FILE).symlink_to(precious)
+    else:
+        (archive / LOCK_FILE).hardlink_to(precious)
+    assert_refused(in_process("crawl", SITE, "--archive", archive), "is not a lock file of tfmigrate's")
+    assert precious.read_text() == "the department's only copy\n"
