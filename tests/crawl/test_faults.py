@@ -587,6 +587,24 @@ def test_off_scope_and_action_links_are_skipped(httpserver: HTTPServer, tmp_path
         assert result.reason(url), url
 
 
+def test_a_link_after_the_end_of_html_is_followed(httpserver: HTTPServer, tmp_path: Path) -> None:
+    """Hand-made pages go on after ``</HTML>`` (a footer pasted below it); a browser shows that
+    text and its links, and so does the crawler (the parser reads the text too)."""
+    serve(
+        httpserver,
+        {
+            "/site/index.html": '<html><body><a href="a.html">a</a></body></html><p><a href="b.html">b</a>',
+            "/site/a.html": page(),
+            "/site/b.html": page(),
+        },
+    )
+
+    result = crawl(httpserver.url_for("/site/index.html"), tmp_path)
+
+    assert result.outcome(httpserver.url_for("/site/b.html")) == "new"
+    assert "/site/b.html" in requested(httpserver)
+
+
 def test_a_crawl_delay_of_a_day_is_capped_and_said_once(httpserver: HTTPServer, tmp_path: Path) -> None:
     """robots.txt asks for Crawl-delay: 86400: the crawl waits the cap (here 0.2 s) instead of a day
     per request, and says so once."""
