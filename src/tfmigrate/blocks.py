@@ -60,6 +60,11 @@ SKIPPED_TAGS = frozenset(
     {"head", "script", "style", "noscript", "title", "select", "option", "textarea", "map", "object"}
     | {"applet", "iframe", "svg", "math", "template"}
 )
+# A page's own file named in a script: "openViewer('viewer/bs125a.html', 600, 500)".
+SCRIPT_URL_RE = re.compile(
+    r"""['"]([^'"\s()]{1,500}?\.(?:s?html?|gif|jpe?g|png|avi|mov|mpe?g|txt)(?:[?#][^'"\s]{0,200})?)['"]""",
+    re.IGNORECASE,
+)
 # Inline elements whose text cannot be a label: a link's text is the link.
 NO_LEAD_TAGS = frozenset({"a", "br", "img", "hr"})
 # Block elements drawn as a heading of what follows: their text is a label's place too.
@@ -384,7 +389,8 @@ class _Layout:
         elif tag == "img":
             self.add_image(element)
         elif tag == "a" and element.get("href") is not None:
-            self.open_links.append(_OpenLink(href=element.get("href") or "", first_piece=len(self.pieces)))
+            href = link_target(element.get("href") or "", element.get("onclick"))
+            self.open_links.append(_OpenLink(href=href, first_piece=len(self.pieces)))
         elif not self.line_has_text and tag not in NO_LEAD_TAGS:
             self.lead_marks.append((element, len(self.pieces)))
         text = element.text
@@ -613,6 +619,18 @@ class _Layout:
     def resolve(self, href: str) -> str:
         href = href.strip()
         return resolve_url(self.base_url, href) if self.base_url else href
+
+
+def link_target(href: str, onclick: str | None = None) -> str:
+    """Where a link leads: its href, or the page a script opens (``javascript:openViewer('v.html')``,
+    ``href="#" onclick="window.open('v.html')"``: pages of the late 1990s opened image viewers in
+    windows of their own)."""
+    stripped = href.strip()
+    script = stripped if stripped.lower().startswith("javascript:") else None
+    if script is None and stripped in ("", "#"):
+        script = onclick
+    found = SCRIPT_URL_RE.search(script) if script else None
+    return found[1] if found else href
 
 
 def resolve_url(base: str, href: str) -> str:
