@@ -211,12 +211,12 @@ def split_site_text(
         if block.kind is not BlockKind.TEXT:
             continue
         first_text = index if first_text is None else first_text
-        if is_marker(block) or vocabulary.find_in(block) is not None:
+        menu_like = is_menu_line(block)
+        note_like = not menu_like and reads_as_site_note(block.text)
+        if not (menu_like or note_like) or is_marker(block) or vocabulary.find_in(block) is not None:
             in_run = False
-        elif reads_as_site_note(block.text):
+        elif note_like:
             notes.add(index)
-            in_run = False
-        elif not is_menu_line(block):
             in_run = False
         elif in_run and block.gap <= 1:
             runs[-1].append(index)

@@ -80,6 +80,8 @@ CINE_LINE_RE = re.compile(
 # gi005 (1997): a note offering the prototype Java cine viewer.
 # It is searched in every line of a case's head; the lookahead lets the scan skip most positions fast.
 JAVA_CINE_RE = re.compile(r"(?=[JjCc])\b(?:Java-enabled browser|cine viewer)\b", re.IGNORECASE)
+# gi005's note is 190 characters; a findings paragraph that names a cine viewer is no note.
+MAX_CINE_NOTE = 600
 MAIN_IMAGE_TAIL_RE = re.compile(r"^in a separate image viewer\.?$", re.IGNORECASE)
 CAPTION_WORDS_RE = re.compile(
     r"\b(?:images?|views?|projections?|radiographs?|scans?|scintigra\w*|SPECT|CT|MRI?|ultrasound|films?)\b",
@@ -386,7 +388,11 @@ def image_link_of(text: str) -> str | None:
     """The image a line links ("main", "second", "cine"), or None for other lines."""
     if match := IMAGE_LINE_RE.match(text):
         return match["label"].lower()
-    return "cine" if CINE_LINE_RE.match(text) or JAVA_CINE_RE.search(text) else None
+    return "cine" if CINE_LINE_RE.match(text) or is_java_cine_note(text) else None
+
+
+def is_java_cine_note(text: str) -> bool:
+    return len(text) <= MAX_CINE_NOTE and JAVA_CINE_RE.search(text) is not None
 
 
 def read_image_line(
@@ -412,7 +418,7 @@ def read_image_line(
         image = Image(
             label=label, type_code=match["code"] or None, caption=caption, viewer_url=first_href(block)
         )
-    elif JAVA_CINE_RE.search(text):
+    elif is_java_cine_note(text):
         image = Image(label="cine", type_code=None, caption=None, note=text, viewer_url=first_href(block))
     else:
         return False
