@@ -85,3 +85,13 @@ def test_keywords_end_at_the_templates_next_fixed_line() -> None:
 def test_a_byline_with_an_address_is_the_byline() -> None:
     case = case_of(HEAD.replace("Ann Lee, M.D. ,", "Ann Lee, M.D. alee@wustl.edu ,") + BODY)
     assert case.authors[0].name == "Ann Lee" and case.unassigned == []
+
+
+def test_lines_above_the_byline_are_never_the_cases_history_however_many() -> None:
+    # Seven short lines over a byline are no banner a reader would skip, but no case text either:
+    # counted as the brief history they would be a wrong field without an issue.
+    lines = [f"Line {number}" for number in range(7)]
+    case = case_of("".join(f"<p>{line}" for line in lines) + HEAD + BODY)
+    assert case.brief_history == "54 year-old man with back pain."
+    assert case.unassigned == lines
+    assert sum(issue.code == "unassigned_text" for issue in case.issues) == len(lines)

@@ -80,8 +80,6 @@ CINE_LINE_RE = re.compile(
 # gi005 (1997): a note offering the prototype Java cine viewer.
 # It is searched in every line of a case's head; the lookahead lets the scan skip most positions fast.
 JAVA_CINE_RE = re.compile(r"(?=[JjCc])\b(?:Java-enabled browser|cine viewer)\b", re.IGNORECASE)
-# A site's banner over a case: its name, its department, a motto ("Nuclear Medicine Teaching File").
-MAX_BANNER_LINES, MAX_BANNER_LINE = 6, 100
 # gi005's note is 190 characters; a findings paragraph that names a cine viewer is no note.
 MAX_CINE_NOTE = 600
 MAIN_IMAGE_TAIL_RE = re.compile(r"^in a separate image viewer\.?$", re.IGNORECASE)
@@ -177,17 +175,14 @@ def parse_classic(stream: Sequence[Block]) -> dict[str, Any]:
 
 def start_of_case(texts: list[tuple[int, Block]]) -> int:
     """Where the case starts: its byline, or the diagnosis label that opens a copy without one
-    (pa004). A few short lines above it are the site's (a banner, a page title), never the case's:
-    read in page order, "Nuclear Medicine Teaching File" once became the brief history. A copy whose
-    top was lost (it starts at a caption, before its first image link, or at a paragraph of text)
-    starts at its first line."""
-    for position, (index, block) in enumerate(texts):
+    (pa004). Text above it is the site's (a banner, a page title), never the case's: read in page
+    order, "Nuclear Medicine Teaching File" once became the brief history. A copy whose top was
+    lost (it starts at a caption, before its first image link) starts at its first line."""
+    for index, block in texts:
         if BYLINE_RE.match(block.text) or (
             (label := label_of(block.text)) and label[0] in ("diagnosis", "brief_history")
         ):
-            above = texts[:position]
-            banner = len(above) <= MAX_BANNER_LINES and all(len(b.text) <= MAX_BANNER_LINE for _, b in above)
-            return index if banner else 0
+            return index
         if is_marker(block):
             break
     return 0
