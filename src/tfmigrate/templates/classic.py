@@ -60,7 +60,9 @@ RATING_LINE_RE = re.compile(r"^\.?\s*Rating\s*:", re.IGNORECASE)
 DATE_CHARACTERS = frozenset("0123456789/.-")
 MAX_BYLINE_DATES = 3
 DIVIDER_RE = re.compile(r"^Full history\s*/\s*Diagnosis is available below", re.IGNORECASE)
-CASE_NUMBER_RE = re.compile(r"^Case number\s*:\s*(?P<case_id>[A-Za-z0-9_-]{1,100})\.?$", re.IGNORECASE)
+CASE_NUMBER_RE = re.compile(
+    r"^Case number\s*:\s*(?P<case_id>[A-Za-z0-9][A-Za-z0-9_-]{0,99})\.?$", re.IGNORECASE
+)
 GENERAL_DISCUSSION_RE = re.compile(
     r"^References and General Discussion of\s*(?P<title>[^(]*?)\s*(?:\((?P<parenthesis>.*))?$", re.IGNORECASE
 )
