@@ -164,6 +164,17 @@ LAYOUTS = [
         [("a", 0), ("b", 0), ("c", 1)],
     ),
     (
+        "paragraphs without margins are paragraphs on a page that draws no blank lines",
+        "".join(f'<p style="margin:0">{w}</p>' for w in "abc"),
+        [("a", 0), ("b", 1), ("c", 1)],
+    ),
+    (
+        "Word's lines of a paragraph, paragraphs apart by an empty one",
+        "".join(f"<p class=MsoNormal>{w}</p>" for w in "abc")
+        + "<p class=MsoNormal><o:p>&nbsp;</o:p></p><p class=MsoNormal>d</p><p class=MsoNormal>e</p>",
+        [("a", 0), ("b", 0), ("c", 0), ("d", 1), ("e", 0)],
+    ),
+    (
         "table rows are paragraphs",
         "<table><tr><td>a</td></tr><tr><td>b</td></tr></table>",
         [("a", 0), ("b", 1)],

@@ -34,6 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
+from itertools import pairwise
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.etree
@@ -87,6 +88,12 @@ MAX_WRAP_WIDTH = 100
 MIN_WRAP_WIDTH = 55
 # A page whose wider gap is this many times as common as a gap of one line draws its paragraphs wider.
 RHYTHM_MAJORITY = 3
+# A page whose paragraphs have no margins (``p {margin: 0}``) draws them a line under the other: when
+# such paragraphs outnumber this many times the blank lines it draws, its paragraphs are apart by
+# their elements, not by space (without that, a caption's paragraph and the history's under it were
+# read as one: a wrong history without an issue).
+TIGHT_MAJORITY = 4
+MIN_TIGHT_PARAGRAPHS = 2
 # Pages are untrusted: never fetch anything a page names (DTDs, entities); libxml2's default depth
 # limit stays on, so 100,000 nested tags give a shallower tree, not a crash. lxml.etree's parser,
 # not lxml.html's: that one looks up a Python element class for every element (a fifth of the walk).
@@ -189,9 +196,28 @@ def blocks_from_html(html: str, base_url: str | None = None, *, locate: bool = F
     layout.walk(root)
     layout.end_line()
     stream = layout.stream
+    set_tight_paragraphs_apart(stream, layout.tight_paragraphs)
     for start, end in reversed(layout.pre_ranges):  # last first: the earlier ranges keep their indices
         stream[start:end] = join_wrapped_lines(stream[start:end])
     return numbered(normalize_rhythm(stream))
+
+
+def set_tight_paragraphs_apart(stream: list[Block], tight: list[int]) -> None:
+    """Paragraphs drawn without space between them are paragraphs still, on a page that draws no
+    blank lines between lines of text: there the element, not the space, parts them. A page that
+    does (Word's empty paragraphs between paragraphs of a line each) parts its paragraphs by them.
+    The space around an image (a spacer, a heading drawn as a picture) is no such blank line."""
+    if len(tight) < MIN_TIGHT_PARAGRAPHS:
+        return
+    blank_lines = sum(
+        1
+        for above, block in pairwise(stream)
+        if block.gap == 1 and block.kind is BlockKind.TEXT and above.kind is BlockKind.TEXT
+    )
+    if blank_lines * TIGHT_MAJORITY >= len(tight):
+        return
+    for index in tight:
+        stream[index] = replace(stream[index], gap=1)
 
 
 def numbered(stream: list[Block]) -> list[Block]:
@@ -338,6 +364,8 @@ class _Layout:
     pre_start: int = 0  # where the outermost <pre> began in the stream
     pre_ranges: list[tuple[int, int]] = field(default_factory=list)  # the lines each <pre> drew
     item_pending: bool = False
+    paragraph_pending: bool = False  # a <p> opened and has drawn no line yet
+    tight_paragraphs: list[int] = field(default_factory=list)  # lines that open a <p> without space above
     lead: str | None = None
     lead_marks: list[tuple[lxml.etree._Element, int]] = field(default_factory=list)
     line_images: list[int] = field(default_factory=list)
@@ -435,6 +463,7 @@ class _Layout:
             self.cells.append(cell)
         elif tag == "li":
             self.item_pending = True
+        self.paragraph_pending = tag == "p"
         if tag in HEADING_LIKE_TAGS:
             self.lead_marks.append((element, 0))
         self.boxes.append((tag, len(self.stream), self.blanks, self.spaces, bottom, element))
@@ -587,6 +616,9 @@ class _Layout:
         if text and is_rule_line(text):
             self.gap = after_rule(self.gap)
         elif text:
+            if self.paragraph_pending and not self.gap and self.stream:
+                self.tight_paragraphs.append(len(self.stream))
+            self.paragraph_pending = False
             where = self.tree.getpath(self.boxes[-1][5]) if self.tree is not None and self.boxes else None
             self.stream.append(
                 Block(BlockKind.TEXT, gap=self.gap, text=text, links=tuple(self.links), lead=self.lead,
