@@ -95,3 +95,17 @@ def test_lines_above_the_byline_are_never_the_cases_history_however_many() -> No
     assert case.brief_history == "54 year-old man with back pain."
     assert case.unassigned == lines
     assert sum(issue.code == "unassigned_text" for issue in case.issues) == len(lines)
+
+
+def test_text_above_the_brief_history_label_is_never_history() -> None:
+    # Labels drawn as boxes of their own with an empty box under each: their values, printed under
+    # the boxes, are too far to be read as values, and stay unplaced with an issue.
+    def boxed(label: str) -> str:
+        return f"<table border=1><tr><th>{label}</th></tr><tr><td>&nbsp;</td></tr></table>"
+
+    byline = "Ann Lee, M.D. , 3/8/96 . Rating: #D2, #Q3"
+    head = f"<p>{boxed('Case Author(s)')}<br>{byline}</p><p>{boxed('Diagnosis')}<br>Paget's disease</p>"
+    case = case_of(head + HEAD[HEAD.index("<p><b>Brief history:") :] + BODY)
+    assert case.brief_history == "54 year-old man with back pain."
+    assert case.unassigned[:2] == [byline, "Paget's disease"]
+    assert {"authors_missing", "unassigned_text"} <= {issue.code for issue in case.issues}

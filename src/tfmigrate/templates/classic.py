@@ -323,6 +323,11 @@ def read_head(reader: PageReader, head: list[tuple[int, Block]]) -> None:
             reader.consume(index)
             in_brief = name == "brief_history"
             brief_labelled = brief_labelled or in_brief
+            if in_brief:
+                # Text above the label is no part of the history: a byline or a diagnosis whose
+                # label kept no value (printed in a box of its own, its value under the box) once
+                # went into the brief history without an issue. It stays unplaced, and says so.
+                loose = []
             if name == "diagnosis" and reader.fields.get("diagnosis") is None and rest:
                 reader.fields["diagnosis"] = rest
                 reader.trace("diagnosis", [block], "label")
