@@ -9,7 +9,6 @@ after its records are on disk.
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 import zlib
 from collections import Counter, deque
@@ -25,6 +24,7 @@ from tfmigrate.crawl.fetch import (
     Exchange,
     FetchResult,
     FileFetcher,
+    HostGate,
     HttpFetcher,
     decode_body,
     describe_status,
@@ -33,6 +33,7 @@ from tfmigrate.crawl.links import extract_links
 from tfmigrate.crawl.robots import RobotsRules, robots_url
 from tfmigrate.crawl.state import CrawlState, Run, UrlRow, state_error
 from tfmigrate.crawl.urls import Scope, canonical_url, path_to_url
+from tfmigrate.crawl.wayback import WaybackFetcher
 from tfmigrate.errors import OutputError, StartError
 
 # Counting the queue costs SQLite a walk over every queued URL: once per event it made a re-run of
@@ -71,29 +72,14 @@ class CrawlSummary:
         parts = ", ".join(
             f"{name} {self.counts.get(name, 0)}" for name in ("new", "changed", "unchanged", "gone")
         )
+        if kept := self.counts.get("kept", 0):
+            parts += f", kept {kept} (no longer in the web archive)"
         resumed = " (resumed)" if self.resumed else ""
         failed, skipped = self.counts.get("failed", 0), self.counts.get("skipped", 0)
         return (
             f"crawl {self.run_id}{resumed}: {parts}, failed {failed}, skipped {skipped} (out of scope);"
             f" {self.bytes:,} bytes"
         )
-
-
-class HostGate:
-    """At most one request start per ``delay`` seconds to the host, whatever the thread."""
-
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
-        self.lock = threading.Lock()
-        self.next_start = 0.0
-
-    def wait_turn(self) -> None:
-        with self.lock:
-            now = time.monotonic()
-            start = max(now, self.next_start)
-            self.next_start = start + self.delay
-        if start > now:
-            time.sleep(start - now)
 
 
 def resolve_start(start: str) -> tuple[list[str], str]:
@@ -135,6 +121,8 @@ class Crawler:
                 f"the start URL {seed} is out of the crawl's scope ({refusal}): nothing to crawl"
             )
         self.is_http = self.scope.scheme in ("http", "https")
+        if settings.wayback and not self.is_http:
+            raise StartError(f"{start}: with --wayback, START is the site's original address (http://...)")
         self._queued = (0, -QUEUE_COUNT_INTERVAL)  # (last count, when it was taken)
 
     def run(self) -> CrawlSummary:
@@ -159,11 +147,11 @@ class Crawler:
             self.settings.warc_max_bytes,
             {
                 "isPartOf": run.run_id,
-                "robots": "obey",
+                "robots": "ignore" if self.settings.wayback else "obey",
                 "http-header-user-agent": self.settings.user_agent,
             },
         )
-        fetcher = HttpFetcher(self.settings) if self.is_http else FileFetcher(self.settings)
+        fetcher = self._fetcher(state)
         try:
             summary = self._crawl(state, run, archive, fetcher)
         finally:
@@ -174,14 +162,22 @@ class Crawler:
         summary.failures = [(r.url, r.reason or "") for r in state.rows_with(run.run_id, "failed")]
         return summary
 
-    def _crawl(
-        self, state: CrawlState, run: Run, archive: WarcArchive, fetcher: HttpFetcher | FileFetcher
-    ) -> CrawlSummary:
-        robots = (
-            self._read_robots(state, archive, fetcher)
-            if self.is_http
-            else RobotsRules.allowing_all("local copy")
-        )
+    def _fetcher(self, state: CrawlState) -> Fetcher:
+        if self.settings.wayback:
+            archived = {row.url: row.location.date for row in state.all_rows() if row.location and row.sha256}
+            return WaybackFetcher(self.settings, archived)
+        return HttpFetcher(self.settings) if self.is_http else FileFetcher(self.settings)
+
+    def _crawl(self, state: CrawlState, run: Run, archive: WarcArchive, fetcher: Fetcher) -> CrawlSummary:
+        if isinstance(fetcher, WaybackFetcher):
+            # The site is gone: its robots.txt spoke to crawlers of the live site, not to readers
+            # of an archive. Every URL in scope that the archive lists is queued.
+            robots = RobotsRules.allowing_all("not read: the site is read from a web archive")
+            state.add(fetcher.list_site(self.scope), run.run_id)
+        elif self.is_http:
+            robots = self._read_robots(state, archive, fetcher)
+        else:
+            robots = RobotsRules.allowing_all("local copy")
         summary = CrawlSummary(run_id=run.run_id, resumed=run.resumed, robots=robots.status)
         delay = max(self.settings.delay_for(self.is_http), robots.crawl_delay or 0.0)
         gate = HostGate(delay)
@@ -228,9 +224,7 @@ class Crawler:
                 return fetchable
         return deque()
 
-    def _read_robots(
-        self, state: CrawlState, archive: WarcArchive, fetcher: HttpFetcher | FileFetcher
-    ) -> RobotsRules:
+    def _read_robots(self, state: CrawlState, archive: WarcArchive, fetcher: Fetcher) -> RobotsRules:
         url = robots_url(self.seeds[0])
         result = fetcher.fetch(url, None, None)
         final = result.final
@@ -253,6 +247,11 @@ class Crawler:
         """Archive a fetch's exchanges and commit the URL's outcome; the bytes it brought. ``previous``
         is the URL's row as it was when it was claimed (nothing else writes it meanwhile)."""
         url = previous.url
+        if result.unfetched is not None:
+            kept_as, why = result.unfetched
+            state.record(url, outcome=kept_as, reason=why)
+            self.emit(state, CrawlEvent("fetched", url, kept_as, detail=why))
+            return 0
         location: WarcLocation | None = None
         for exchange in result.exchanges:
             if exchange.status == 304 and previous.location is not None:
@@ -269,7 +268,11 @@ class Crawler:
             self.emit(state, CrawlEvent("failed", url, "failed", status=status, size=size, detail=failure))
             return size
         outcome, reason, payload, discovered = self._classify(url, final, previous, location)
-        validators = (final.header("ETag"), final.header("Last-Modified")) if final.status < 400 else None
+        validators = (
+            (final.original_header("ETag"), final.original_header("Last-Modified"))
+            if final.status < 400
+            else None
+        )
         if validators and final.status == 304:
             # RFC 9110 15.4.5: a 304 need not repeat Last-Modified (our test server's does not), and the
             # record of the page keeps it as the date of its last change.
@@ -331,6 +334,9 @@ class Crawler:
             except ValueError:
                 continue
         return urls
+
+
+Fetcher = HttpFetcher | FileFetcher | WaybackFetcher
 
 
 def robots_rules(final: Exchange, failure: str | None) -> RobotsRules:

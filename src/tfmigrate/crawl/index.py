@@ -16,10 +16,11 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from tfmigrate.crawl.archive import WarcLocation, read_payload
+from tfmigrate.crawl.archive import WarcLocation, read_capture, read_payload
 from tfmigrate.crawl.crawler import STATE_FILE, WARC_DIR
 from tfmigrate.crawl.state import CrawlState
 from tfmigrate.crawl.urls import canonical_url
+from tfmigrate.crawl.wayback import capture_address
 from tfmigrate.errors import StartError
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -161,6 +162,19 @@ class ArchiveIndex:
 
     def payload(self, page: ArchivedPage) -> bytes:
         return read_payload(self.warc_dir, page.location, page.sha256)
+
+    def capture(self, page: ArchivedPage) -> dict[str, str | dt.datetime | None]:
+        """The web archive capture a page's payload was replayed from (migrate --wayback), as a
+        record's source names it: its address there and when it was made; None for both when the
+        page was fetched live or read from disk."""
+        found = read_capture(self.warc_dir, page.location)
+        if found is None:
+            return {"archive_url": None, "captured": None}
+        replayed_from, warc_date = found
+        return {
+            "archive_url": capture_address(replayed_from),
+            "captured": dt.datetime.fromisoformat(warc_date),
+        }
 
     def __iter__(self) -> Iterator[ArchivedPage]:
         return iter(sorted(self.pages.values(), key=lambda p: p.url))
