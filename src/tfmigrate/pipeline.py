@@ -189,7 +189,8 @@ def build_generation(
                     record = load_scratch(scratch, page.url)
                 attach_images(record, index, generation)
                 if archived is not None:  # a copy: a reused record shares its source with the last run's
-                    record.source = record.source.model_copy(update={"last_modified": archived.modified})
+                    source = {"last_modified": archived.modified, **archive_capture(index, archived)}
+                    record.source = record.source.model_copy(update=source)
                 if gone and archived is not None:
                     first_seen_gone = old.withdrawn if old and old.withdrawn else None
                     record.withdrawn = first_seen_gone or fetch_date(archived)
@@ -445,6 +446,15 @@ def unique_name(label: str, url: str, extension: str, used: set[str]) -> str:
         name = f"{base}-{counter}{suffix}"
     used.add(name.lower())
     return name
+
+
+def archive_capture(index: ArchiveIndex, page: ArchivedPage) -> dict[str, Any]:
+    """Which web archive capture the page is (migrate --wayback); nothing when its record cannot be
+    read (tfmigrate doctor names the damage, and the record keeps the capture it named)."""
+    try:
+        return index.capture(page)
+    except ArchiveError:
+        return {}
 
 
 def fetch_date(page: ArchivedPage) -> dt.date:
