@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
+
+from tfmigrate.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
@@ -59,3 +65,53 @@ def machine_lacks(what: str, remedy: str) -> NoReturn:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def pristine_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture site migrated once (``tfmigrate migrate --out DIR``), for tests to copy."""
+    out = tmp_path_factory.mktemp("pristine") / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "tfmigrate", "migrate", "--out", str(out), "-q"],
+        capture_output=True, text=True, cwd=REPO, timeout=120,
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr  # 1: the fixture site's lost applet class
+    return out
+
+
+@pytest.fixture
+def migrated(pristine_output: Path, tmp_path: Path) -> Path:
+    """A migrated DIR of the test's own (a copy of ``pristine_output``, symlinks kept): the same
+    command run on it again is a re-run."""
+    return Path(shutil.copytree(pristine_output, tmp_path / "out", symlinks=True))
+
+
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Tfmigrate = Callable[..., Ran]
+
+
+@pytest.fixture
+def in_process(capsys: pytest.CaptureFixture[str]) -> Tfmigrate:
+    """tfmigrate run in the test's own process, with one parsing job: no interpreter to start (a
+    second a run), for runs that need no process of their own (no kill, environment or limit)."""
+
+    def run(*args: str | Path) -> Ran:
+        capsys.readouterr()
+        code = main([str(arg) for arg in args])
+        captured = capsys.readouterr()
+        return Ran(code, captured.out, captured.err)
+
+    return run
+
+
+def migrated_here(in_process: Tfmigrate, *args: str | Path) -> Ran:
+    """``tfmigrate migrate ARGS -q --jobs 1`` in this process; it must end 0 or 1."""
+    result = in_process("migrate", *args, "-q", "--jobs", "1")
+    assert result.returncode in (0, 1), result.stderr
+    return result

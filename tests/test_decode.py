@@ -2,7 +2,10 @@
 
 import pytest
 
+from tests.conftest import SITE
 from tfmigrate.decode import decode_html
+from tfmigrate.models import Case
+from tfmigrate.parse import parse_page
 
 TR010 = (
     "Graves\u2019 disease \u2013 \u201ctoxic\u201d goiter, caf\u00e9. The thyroid images demonstrate uptake."
@@ -96,3 +99,33 @@ def test_mojibake_is_kept() -> None:
     # bs028: the archived page already carries ³Honda² and automakerıs; nothing is repaired.
     text = "the \u00b3Honda\u00b2 sign (named for the automaker\u0131s emblem)"
     assert text in decode_html(text.encode("utf-8")).text
+
+
+def without_source(case: Case) -> dict[str, object]:
+    return case.model_dump(mode="json", exclude={"source"})
+
+
+BS125 = (SITE / "bs125te148.html").read_bytes()  # ASCII, no declared encoding
+BS125_URL = "http://gamma.wustl.edu/bs125te148.html"
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_utf16_page_with_a_byte_order_mark_is_a_page(codec: str) -> None:
+    """Half its bytes are NUL: it was once refused as binary before its byte-order mark was read."""
+    raw = BS125.decode("ascii").encode(codec)
+    if not codec.endswith(("16", "32")):
+        raw = "\ufeff".encode(codec) + raw
+    case = parse_page(raw, BS125_URL)
+    assert without_source(case) == without_source(parse_page(BS125, BS125_URL))
+    assert case.source.encoding_rule == "bom" and case.source.input_format == "html"
+
+
+def test_a_utf16_meta_declaration_on_8_bit_bytes_means_utf8() -> None:
+    """The HTML standard: a declaration that could be read at all was not in UTF-16, so it means
+    UTF-8. Read as UTF-16, the page became CJK noise and was skipped as no case page."""
+    raw = BS125.replace(b"<HEAD>", b'<HEAD><META CHARSET="utf-16">', 1)
+    assert raw != BS125
+    case = parse_page(raw, BS125_URL)
+    assert (case.source.encoding, case.source.encoding_rule) == ("utf-8", "meta")
+    assert without_source(case) == without_source(parse_page(BS125, BS125_URL))
+    assert decode_html(b'<meta charset="utf-32"><p>caf\xc3\xa9</p>').rule != "meta"

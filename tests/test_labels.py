@@ -29,6 +29,10 @@ DIAGNOSIS_FORMS = [
         "value in the next row",
         "<table><tr><th>Diagnosis</th></tr><tr><td>Heterotopic Ossification</td></tr></table>",
     ),
+    (
+        "value after an empty cell and a break",  # a FrontPage layout (bs150te171)
+        "<p><table><tr><td><b>Diagnosis:</b></td><td></td></tr></table><br>Heterotopic Ossification</p>",
+    ),
     ("definition list", "<dl><dt>Diagnosis</dt><dd>Heterotopic Ossification</dd></dl>"),
     ("heading", "<h4>Diagnosis</h4><p>Heterotopic Ossification</p>"),
     ("image alt text", '<p><img src="dx.gif" alt="Diagnosis:"> Heterotopic Ossification</p>'),

@@ -34,6 +34,8 @@ from tfmigrate.pipeline import MigrateOptions, MigrateResult, default_source, is
 from tfmigrate.stats import measure, read_records
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+# Settings whose command-line option is not their name with dashes.
+OPTION_OF_FIELD = {"read_timeout": "--timeout"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -391,6 +393,13 @@ def print_migrate_summary(result: MigrateResult) -> None:
     Console(width=100).print(table)
     for change in result.changes.get("changed", []):
         print(f"changed {change['case_id']}: {', '.join(change['fields'])}")
+    for pruned in result.changes.get("pruned", []):
+        print(f"pruned {pruned['case_id']}: withdrawn since {pruned['withdrawn']} ({pruned['url']})")
+    for collision in result.changes.get("collisions", []):
+        pages = ", ".join(f"{page['url']} (as {page['case_id']})" for page in collision["pages"])
+        print(f"collision: case {collision['case_id']} is given by {pages}", file=sys.stderr)
+    for name, problem in result.damaged_previous.items():
+        print(f"tfmigrate: note: the last run's {name} is {problem}", file=sys.stderr)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -413,8 +422,6 @@ def run_doctor(out_dir: Path, *, repair: bool, quiet: bool) -> int:
         result = examine(out_dir)
         for finding in result.findings:
             print(f"damaged: {finding.line()}")
-        for note in [] if quiet else result.notes:
-            print(f"note: {note.line()}")
         if repair and result.damaged_urls:
             archive = out_dir / "archive" if (out_dir / "archive").is_dir() else out_dir
             count = forget_damaged(archive, result.damaged_urls)
@@ -466,9 +473,12 @@ def percent(part: int, whole: int) -> str:
 
 
 def one_line(exc: Exception) -> str:
+    """The first problem of a settings error, named by its command-line option."""
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
-        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+        field_name = str(first["loc"][0]) if first["loc"] else ""
+        option = OPTION_OF_FIELD.get(field_name, "--" + field_name.replace("_", "-"))
+        return f"{option}: {first['msg'].removeprefix('Value error, ')}"
     return str(exc)
 
 
@@ -503,6 +513,13 @@ class CrawlReporter:
             self.progress.stop()
 
     def show(self, event: CrawlEvent) -> None:
+        if event.kind == "note":
+            line = f"tfmigrate: note: {event.detail}"
+            if self.progress is not None:
+                self.progress.console.print(line, markup=False, highlight=False)
+            else:
+                print(line, file=sys.stderr)
+            return
         self.counts[event.kind] += 1
         self.bytes += event.size
         if self.progress is not None and self.task is not None:
@@ -548,7 +565,7 @@ class MigrateReporter(CrawlReporter):
         return self
 
     def crawl_event(self, event: CrawlEvent) -> None:
-        if self.progress is not None or self.verbose:
+        if self.progress is not None or self.verbose or event.kind == "note":
             self.show(event)
 
     def phase(self, name: str, total: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -12,12 +13,19 @@ from tfmigrate.timestamps import parse_as_of
 DEFAULT_HTTP_DELAY = 1.0
 
 
+# Upper bounds: a value past them is a typo, and ``inf`` or ``1e300`` seconds once passed and ended
+# in an OverflowError from time.sleep or the socket layer.
+DAY = 86_400.0
+TIB = 1 << 40
+
+
 class CrawlSettings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     delay: float | None = Field(
         default=None,
         ge=0,
+        le=DAY,
         description="Seconds between requests to one host; default 1 over HTTP, 0 from disk.",
     )
     concurrency: int = Field(default=1, ge=1, le=16, description="Connections at most per host.")
@@ -29,16 +37,23 @@ class CrawlSettings(BaseModel):
     proxy: str | None = Field(
         default=None, exclude=True, description="http(s)://[USER:PASSWORD@]HOST:PORT, before HTTP(S)_PROXY."
     )
-    connect_timeout: float = Field(default=10.0, gt=0)
-    read_timeout: float = Field(default=30.0, gt=0)
-    max_time: float = Field(default=300.0, gt=0, description="Seconds at most for one response body.")
-    max_bytes: int = Field(default=64 * 1024 * 1024, gt=0, description="Bytes at most per body, decoded.")
-    retries: int = Field(default=3, ge=0, description="Retries on 429/5xx and connection errors.")
-    backoff_factor: float = Field(default=0.5, ge=0)
-    retry_after_max: int = Field(default=60, ge=0, description="Seconds at most of a server's Retry-After.")
-    max_redirects: int = Field(default=10, ge=0)
+    connect_timeout: float = Field(default=10.0, gt=0, le=DAY)
+    read_timeout: float = Field(default=30.0, gt=0, le=DAY)
+    max_time: float = Field(default=300.0, gt=0, le=DAY, description="Seconds at most for one response body.")
+    max_bytes: int = Field(
+        default=64 * 1024 * 1024, gt=0, le=TIB, description="Bytes at most per body, decoded."
+    )
+    retries: int = Field(default=3, ge=0, le=100, description="Retries on 429/5xx and connection errors.")
+    backoff_factor: float = Field(default=0.5, ge=0, le=DAY)
+    retry_after_max: int = Field(
+        default=60, ge=0, le=DAY, description="Seconds at most of a server's Retry-After."
+    )
+    crawl_delay_max: float = Field(
+        default=60.0, ge=0, le=DAY, description="Seconds at most of a robots.txt Crawl-delay."
+    )
+    max_redirects: int = Field(default=10, ge=0, le=100)
     warc_max_bytes: int = Field(
-        default=512 * 1024 * 1024, gt=0, description="Start a new WARC file past this."
+        default=512 * 1024 * 1024, gt=0, le=TIB, description="Start a new WARC file past this."
     )
 
     wayback: str | None = Field(
@@ -51,6 +66,18 @@ class CrawlSettings(BaseModel):
         default=None,
         description="Captures at or before this moment only (14-digit UTC timestamp; default: the newest).",
     )
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def check_patterns(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        """A pattern that does not compile names itself (``--include "("`` once failed as a bare
+        regex error, naming no option)."""
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression ({exc})") from exc
+        return patterns
 
     @field_validator("wayback", "cdx")
     @classmethod

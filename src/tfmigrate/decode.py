@@ -36,22 +36,41 @@ class DecodedText:
 
 def decode_html(raw: bytes, http_charset: str | None = None) -> DecodedText:
     """Decode a page's bytes; invalid bytes become U+FFFD and are counted, never raised."""
-    body, bom_encoding = EncodingDetector.strip_byte_order_mark(raw)
+    bom_encoding = byte_order_mark(raw)
     if bom_encoding:
+        body, _ = EncodingDetector.strip_byte_order_mark(raw)
         return _decode_with(body, bom_encoding, "bom")
-    for declared, rule in ((http_charset, "http"), (_declared_encoding(raw), "meta")):
-        codec = _codec_name(declared)
-        if codec:
-            return _decode_with(raw, codec, rule)  # type: ignore[arg-type]
+    http_codec = _codec_name(http_charset)
+    if http_codec:
+        return _decode_with(raw, http_codec, "http")
+    meta_codec = _meta_codec(_declared_encoding(raw))
+    if meta_codec:
+        return _decode_with(raw, meta_codec, "meta")
     detected = _detected_encoding(raw)
     if detected:
         return _decode_with(raw, detected, "detected")
     return _decode_with(raw, DEFAULT_ENCODING, "default")
 
 
+def byte_order_mark(raw: bytes) -> str | None:
+    """The encoding a byte-order mark at the start of the bytes names (UTF-8, -16 or -32), or None."""
+    encoding: str | None = EncodingDetector.strip_byte_order_mark(raw[:4])[1]
+    return encoding
+
+
 def _declared_encoding(raw: bytes) -> str | None:
     declared = EncodingDetector.find_declared_encoding(raw, is_html=True)
     return declared if isinstance(declared, str) else None
+
+
+def _meta_codec(label: str | None) -> str | None:
+    """The codec a ``<meta>`` (or XML) declaration names, as the HTML standard reads it: a page
+    whose declaration could be read was not UTF-16, so a UTF-16 label means UTF-8 (such a page was
+    once read as UTF-16 and skipped as no case page); UTF-32 is no web encoding (ignored)."""
+    codec = _codec_name(label)
+    if codec is not None and codec.startswith("utf-16"):
+        return "utf-8"
+    return None if codec is not None and codec.startswith("utf-32") else codec
 
 
 def _detected_encoding(raw: bytes) -> str | None:

@@ -6,8 +6,11 @@ server headers are not trusted, the bytes are. Files are never decoded or re-enc
 
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass
+
+from tfmigrate.decode import byte_order_mark
 
 SIGNATURES: tuple[tuple[bytes, int, str, str], ...] = (
     # (magic, offset, media type, file extension)
@@ -24,6 +27,15 @@ SIGNATURES: tuple[tuple[bytes, int, str, str], ...] = (
     (b"\x00\x00\x01\xb3", 0, "video/mpeg", ".mpg"),
 )
 RIFF_FORMS = {b"AVI ": ("video/x-msvideo", ".avi"), b"WEBP": ("image/webp", ".webp")}
+# WHATWG MIME Sniffing, "rules for identifying an unknown MIME type": what makes bytes an HTML
+# page, whatever the server called them (a case page served as image/jpeg once vanished).
+HTML_SIGNATURE_RE = re.compile(
+    r"\A[\t\n\x0c\r ]*+<(?:(?:!doctype html|html|head|script|iframe|h1|div|font|table|a|style|title|b"
+    r"|body|br|p)[ >]|!--)",
+    re.IGNORECASE,
+)
+HTML = ("text/html", ".html")
+SNIFF_BYTES = 512  # WHATWG reads the first 512 bytes
 UNKNOWN = ("application/octet-stream", ".bin")
 # JPEG start-of-frame markers (all but DHT, JPG and DAC), which carry the frame's size.
 JPEG_SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
@@ -38,14 +50,23 @@ class MediaFacts:
 
 
 def sniff_media(data: bytes) -> MediaFacts:
-    """Media type from the file's magic bytes (``application/octet-stream`` when unknown)."""
+    """Media type from the file's magic bytes: ``text/html`` for a page, ``application/octet-stream``
+    when unknown."""
     for magic, offset, media_type, extension in SIGNATURES:
         if data[offset : offset + len(magic)] == magic:
             if magic == b"RIFF":
                 media_type, extension = RIFF_FORMS.get(data[8:12], UNKNOWN)
             width, height = dimensions(media_type, data)
             return MediaFacts(media_type, extension, width, height)
-    return MediaFacts(*UNKNOWN)
+    return MediaFacts(*HTML) if is_html(data) else MediaFacts(*UNKNOWN)
+
+
+def is_html(data: bytes) -> bool:
+    """Whether the bytes start like an HTML page (after a byte-order mark: UTF-16 pages too)."""
+    head = data[:SNIFF_BYTES]
+    encoding = byte_order_mark(head)
+    text = head.decode(encoding or "latin-1", errors="replace").lstrip("\ufeff")
+    return HTML_SIGNATURE_RE.match(text) is not None
 
 
 def dimensions(media_type: str, data: bytes) -> tuple[int | None, int | None]:

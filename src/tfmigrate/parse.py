@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from tfmigrate import __version__
 from tfmigrate.blocks import Block, blocks_from_html, blocks_from_text
 from tfmigrate.checks import check_case
-from tfmigrate.decode import decode_html
+from tfmigrate.decode import byte_order_mark, decode_html
 from tfmigrate.errors import CaseLikePageError, InputError, NotACasePageError, ParseError
 from tfmigrate.filenames import is_reserved
 from tfmigrate.models import Case, Issue, Source
@@ -38,7 +38,7 @@ MAX_PAGE_BYTES = 5 * 1024 * 1024
 # Signatures of files that are not pages (images, cine, archives) found among a site's files.
 BINARY_SIGNATURES = (b"GIF8", b"\xff\xd8\xff", b"\x89PNG", b"%PDF", b"PK\x03\x04", b"RIFF", b"\x1f\x8b")
 HTML_SNIFF_RE = re.compile(
-    rb"<\s*(?:!doctype|html|head|body|p|br|a|b|table|div|font|img|h\d|hr|center)\b", re.I
+    r"<\s*(?:!doctype|html|head|body|p|br|a|b|table|div|font|img|h\d|hr|center)\b", re.I
 )
 CLASSIC_ID_RE = re.compile(r"(?P<case_id>[a-z]{2}\d{3})te\d+", re.IGNORECASE)
 UNSAFE_ID_CHARS_RE = re.compile(r"[^a-z0-9_-]+")
@@ -46,17 +46,33 @@ NEWTFH_ID_RE = re.compile(r"(?:small|submitted)_(?P<number>\d+)", re.IGNORECASE)
 
 
 def parse_page(
-    raw: bytes, url: str, *, http_charset: str | None = None, input_format: InputFormat | None = None
+    raw: bytes,
+    url: str,
+    *,
+    http_charset: str | None = None,
+    input_format: InputFormat | None = None,
+    base_url: str | None = None,
 ) -> Case:
-    """The record of one case page; NotACasePageError for other pages, InputError for non-pages."""
-    return read_page(raw, url, http_charset=http_charset, input_format=input_format).case
+    """The record of one case page; NotACasePageError for other pages, InputError for non-pages.
+
+    ``url`` is the page's address (its record's source and case id); links resolve against
+    ``base_url`` when the bytes came from elsewhere (a redirect's target)."""
+    read = read_page(raw, url, http_charset=http_charset, input_format=input_format, base_url=base_url)
+    return read.case
 
 
 def trace_page(
-    raw: bytes, url: str, *, http_charset: str | None = None, input_format: InputFormat | None = None
+    raw: bytes,
+    url: str,
+    *,
+    http_charset: str | None = None,
+    input_format: InputFormat | None = None,
+    base_url: str | None = None,
 ) -> tuple[Case, Provenance]:
     """The record of one case page and where each of its values came from on the page."""
-    read = read_page(raw, url, http_charset=http_charset, input_format=input_format, locate=True)
+    read = read_page(
+        raw, url, http_charset=http_charset, input_format=input_format, base_url=base_url, locate=True
+    )
     placements = [
         Placement(field=name, rule=rule, lines=(first, last), where=where)
         for name, rule, first, last, where in read.traces
@@ -77,15 +93,16 @@ def read_page(
     *,
     http_charset: str | None = None,
     input_format: InputFormat | None = None,
+    base_url: str | None = None,
     locate: bool = False,
 ) -> PageRead:
     """The record, the lines it was read from (``locate``: with their places in the source) and
     where each value came from."""
     check_input(raw)
-    input_format = input_format or sniff_format(raw, url)
     decoded = decode_html(raw, http_charset)
+    input_format = input_format or sniff_format(decoded.text, url)
     if input_format == "html":
-        stream = blocks_from_html(decoded.text, base_url=url, locate=locate)
+        stream = blocks_from_html(decoded.text, base_url=base_url or url, locate=locate)
     else:
         stream = blocks_from_text(decoded.text, locate=locate)
     evidence = weigh_evidence(stream, url)
@@ -140,14 +157,18 @@ def check_input(raw: bytes) -> None:
         raise InputError("empty file")
     if len(raw) > MAX_PAGE_BYTES:
         raise InputError(f"{len(raw):,} bytes is over the {MAX_PAGE_BYTES:,}-byte page limit")
-    if raw.startswith(BINARY_SIGNATURES) or raw[:4096].count(0) > 8:
+    # UTF-16 and UTF-32 text is half NUL bytes: only its byte-order mark tells it from binary.
+    is_wide_text = (byte_order_mark(raw) or "").startswith(("utf-16", "utf-32"))
+    if raw.startswith(BINARY_SIGNATURES) or (raw[:4096].count(0) > 8 and not is_wide_text):
         raise InputError("binary file, not a page")
 
 
-def sniff_format(raw: bytes, url: str) -> InputFormat:
+def sniff_format(text: str, url: str) -> InputFormat:
+    """HTML or a plain-text rendering, read from the decoded text (a UTF-16 page's markup is no
+    ASCII in its bytes)."""
     if urlsplit(url).path.lower().endswith(".txt"):
         return "text"
-    return "html" if HTML_SNIFF_RE.search(raw[:8192]) else "text"
+    return "html" if HTML_SNIFF_RE.search(text[:8192]) else "text"
 
 
 def case_id_from_url(url: str, template: str) -> str:

@@ -16,10 +16,13 @@ import os
 import re
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from contextlib import ExitStack, suppress
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Protocol
 from urllib.parse import unquote, urlsplit
+
+from pydantic import ValidationError
 
 from tfmigrate import __version__
 from tfmigrate.config import CrawlSettings
@@ -28,11 +31,13 @@ from tfmigrate.crawl.archive import WarcLocation, read_payload
 from tfmigrate.crawl.index import WARC_SUFFIXES, ArchivedPage, ArchiveIndex
 from tfmigrate.crawl.links import extract_links
 from tfmigrate.errors import ArchiveError, NotACasePageError, OutputError, StartError, TfMigrateError
-from tfmigrate.export.generation import Generation, file_digest, prepare_output
+from tfmigrate.export.generation import STATE_DIR, Generation, file_digest, prepare_output, refuse_a_file
 from tfmigrate.export.jsonfiles import case_to_json, case_to_json_line
 from tfmigrate.export.report import write_report_html
 from tfmigrate.filenames import UNSAFE_RE, safe_name
-from tfmigrate.media import sniff_media
+from tfmigrate.locks import LOCK_FILE, folder_lock
+from tfmigrate.media import SNIFF_BYTES, sniff_media
+from tfmigrate.messages import quoted
 from tfmigrate.models import Case, Image, Issue, case_json_schema
 from tfmigrate.parse import parse_page
 from tfmigrate.workers import map_in_order
@@ -44,9 +49,13 @@ MAX_NAME_LENGTH = 80
 IMAGE_SIZE_PAGE_RE = re.compile(r"/(small|submitted)_(\d+)\.html?$", re.IGNORECASE)
 # Issues attach_images adds, so that it can be run again on a reused record.
 IMAGE_ISSUES = frozenset({"image_missing", "image_unreadable"})
-ChangeKind = Literal["added", "changed", "unchanged", "withdrawn", "failed", "kept"]
-# changes.json, in this order; "kept": records carried over whose page this archive no longer holds.
-CHANGE_KINDS = ("added", "changed", "withdrawn", "failed", "kept", "unchanged")
+ChangeKind = Literal["added", "changed", "rebuilt", "unchanged", "withdrawn", "pruned", "failed", "kept"]
+# changes.json, in this order; "kept": records carried over whose page this archive no longer holds;
+# "rebuilt": records whose last version was unreadable, parsed again from their page; "pruned":
+# withdrawn records deleted by --prune.
+CHANGE_KINDS = ("added", "changed", "rebuilt", "withdrawn", "pruned", "failed", "kept", "unchanged")
+# Case ids are at most this long (models.CASE_ID_PATTERN); a collision's id adds 9 characters.
+MAX_CASE_ID = 100
 
 
 class MigrateProgress(Protocol):
@@ -75,9 +84,10 @@ class PageResult:
     url: str
     sha256: str
     kind: Literal["case", "skipped", "failed"]
-    case_id: str | None = None
+    case_id: str | None = None  # the record's id: the page's own, or one of its own on a collision
     message: str | None = None
     reused: bool = False
+    page_case_id: str | None = None  # the id the page gives (printed, or from its URL)
 
 
 @dataclass
@@ -93,6 +103,7 @@ class MigrateResult:
     skipped: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what a user should know about this output
+    damaged_previous: dict[str, str] = field(default_factory=dict)  # the last run's files, rebuilt
 
     @property
     def counts(self) -> dict[str, int]:
@@ -101,39 +112,76 @@ class MigrateResult:
 
 def migrate(options: MigrateOptions, settings: CrawlSettings, progress: MigrateProgress) -> MigrateResult:
     started = now_iso()
-    links = prepare_output(options.out_dir)
-    archive_dir, crawl_summary = obtain_archive(options, settings, progress)
-    index = ArchiveIndex.open(archive_dir)
-    run_id = crawl_summary.run_id if crawl_summary else new_run_id()
-    generation = Generation(options.out_dir, run_id, links)
-    try:
-        result = build_generation(options, index, generation, progress, crawl_summary)
-        write_manifest(generation, options, settings, archive_dir, run_id, started)
-        generation.commit()
-    except OSError as exc:
-        generation.discard()
-        raise OutputError(f"cannot write {options.out_dir}: {exc.strerror or exc}") from exc
-    except BaseException:
-        generation.discard()
-        raise
+    refuse_a_file(options.out_dir)
+    crawler = source_crawler(options, settings, progress)
+    with ExitStack() as locks:  # DIR's lock, then the archive's: held until the new generation is in
+        locks.enter_context(folder_lock(options.out_dir / STATE_DIR, writes=True))
+        links = prepare_output(options.out_dir)
+        if crawler is not None:
+            progress.phase("crawl", 0)
+        archive_dir, index, crawl_summary = obtain_archive(options, settings, crawler, locks)
+        # A run id of its own, never the crawl's: a resumed crawl's id named a generation already.
+        generation = Generation(options.out_dir, new_run_id(), links)
+        try:
+            previous = PreviousRun.load(generation.previous)
+            result = build_generation(options, index, generation, previous, progress, crawl_summary)
+            write_manifest(generation, previous, options, settings, archive_dir, crawl_summary, started)
+            generation.commit()
+        except OSError as exc:
+            generation.discard()
+            raise OutputError(f"cannot write {options.out_dir}: {exc.strerror or exc}") from exc
+        except BaseException:
+            generation.discard()
+            raise
     result.notes = [note] if (note := links.note()) else []
     return result
 
 
-def obtain_archive(
+def source_crawler(
     options: MigrateOptions, settings: CrawlSettings, progress: MigrateProgress
-) -> tuple[Path, CrawlSummary | None]:
-    """The archive to read: the source itself when it is one, else DIR/archive after a crawl."""
-    if is_archive(Path(options.source)) and "://" not in options.source:
-        return Path(options.source), None
+) -> Crawler | None:
+    """The crawl the run starts with, its start and folders checked before anything is written;
+    None when SOURCE is an archive already, or with --reparse."""
+    if options.reparse or (is_archive(Path(options.source)) and "://" not in options.source):
+        return None
     archive_dir = options.archive_dir or options.out_dir / ARCHIVE_DIR
-    if options.reparse:
+    crawler = Crawler(options.source, archive_dir, settings, on_event=progress.crawl_event)
+    crawler.check_outside(options.out_dir, "the output folder")
+    return crawler
+
+
+def obtain_archive(
+    options: MigrateOptions, settings: CrawlSettings, crawler: Crawler | None, locks: ExitStack
+) -> tuple[Path, ArchiveIndex, CrawlSummary | None]:
+    """The archive to read, indexed, and its lock held: the source itself when it is one, DIR's
+    archive with --reparse, else the archive after the crawl. An existing archive is indexed before
+    it is locked, so that one from a newer version is refused without a byte written to it."""
+    if crawler is None:
+        if is_archive(Path(options.source)) and "://" not in options.source:
+            source = Path(options.source)
+            return source, read_archive(source, settings, locks), None
+        archive_dir = options.archive_dir or options.out_dir / ARCHIVE_DIR
         if not (archive_dir / STATE_FILE).is_file():
             raise StartError(f"--reparse: no archive in {archive_dir} to rebuild from")
-        return archive_dir, None
-    progress.phase("crawl", 0)
-    crawler = Crawler(options.source, archive_dir, settings, on_event=progress.crawl_event)
-    return archive_dir, crawler.run()
+        return archive_dir, read_archive(archive_dir, settings, locks), None
+    locks.enter_context(crawler.locked())
+    summary = crawler.run()
+    return crawler.archive_dir, ArchiveIndex.open(crawler.archive_dir, settings.max_bytes), summary
+
+
+def read_archive(source: Path, settings: CrawlSettings, locks: ExitStack) -> ArchiveIndex:
+    index = ArchiveIndex.open(source, settings.max_bytes)
+    if (folder := archive_folder(source)) is not None:
+        locks.enter_context(folder_lock(folder, writes=False))
+    return index
+
+
+def archive_folder(source: Path) -> Path | None:
+    """The tfmigrate archive folder a source lies in: itself, or the folder of its ``warc/``."""
+    for folder in (source, source.parent, source.parent.parent):
+        if (folder / STATE_FILE).is_file() or (folder / LOCK_FILE).is_file():
+            return folder
+    return None
 
 
 def is_archive(path: Path) -> bool:
@@ -148,11 +196,11 @@ def build_generation(
     options: MigrateOptions,
     index: ArchiveIndex,
     generation: Generation,
+    previous: PreviousRun,
     progress: MigrateProgress,
     crawl_summary: CrawlSummary | None,
 ) -> MigrateResult:
-    previous = PreviousRun.load(generation.previous)
-    pages = [page for page in index if is_page(page)]
+    pages = [page for page in index if is_page(page, index)]
     result = MigrateResult(
         run_id=generation.root.name, out_dir=options.out_dir, crawl=crawl_summary, pages=len(pages)
     )
@@ -165,8 +213,12 @@ def build_generation(
     result.parsed = sum(1 for r in results if r.kind != "skipped" and not r.reused)
     result.reused = sum(1 for r in results if r.reused)
     result.skipped = sum(1 for r in results if r.kind == "skipped")
-    chosen, duplicates = choose_pages(results)
+    chosen, set_aside = choose_pages(results, previous)
+    collisions = set_aside["collisions"]
+    by_url = {r.url: r for r in chosen.values()}
+    results = [by_url.get(r.url, r) for r in results]  # with the ids their records got
     failed_urls = {r.url: r.message or "" for r in results if r.kind == "failed"}
+    failed_urls.update(index.refused)
     result.failures = sorted(failed_urls.items())
 
     changes: dict[str, list[Any]] = {k: [] for k in CHANGE_KINDS}
@@ -181,36 +233,55 @@ def build_generation(
             if page is not None:
                 archived = index.get(page.url)
                 gone = archived is not None and archived.is_gone
-                if gone and options.prune:
+                first_seen_gone = old.withdrawn if old and old.withdrawn else None
+                withdrawn = (first_seen_gone or fetch_date(archived)) if gone and archived else None
+                if withdrawn and options.prune:
+                    changes["pruned"].append(
+                        {"case_id": case_id, "url": page.url, "withdrawn": withdrawn.isoformat()}
+                    )
                     continue
                 if page.reused and old is not None:  # same bytes, same parser: the last run's record
                     record = old.model_copy(update={"withdrawn": None})
                 else:
                     record = load_scratch(scratch, page.url)
+                    name_collision(record, page, collisions)
                 attach_images(record, index, generation)
                 if archived is not None:  # a copy: a reused record shares its source with the last run's
                     source = {"last_modified": archived.modified, **archive_capture(index, archived)}
                     record.source = record.source.model_copy(update=source)
-                if gone and archived is not None:
-                    first_seen_gone = old.withdrawn if old and old.withdrawn else None
-                    record.withdrawn = first_seen_gone or fetch_date(archived)
-                kind = compare(old, record, changes)
+                record.withdrawn = withdrawn
+                if old is None and case_id in previous.case_ids:
+                    damage = previous.damage.get(f"cases/{case_id}.json", "unreadable")
+                    changes["rebuilt"].append({"case_id": case_id, "url": page.url, "was": damage})
+                    kind: ChangeKind = "rebuilt"
+                else:
+                    kind = compare(old, record, changes)
             elif old is not None:
-                failure = failed_urls.get(old.source.url)
-                if options.prune and (old.withdrawn or failure is None):
+                if options.prune and old.withdrawn:  # only a record marked withdrawn is ever deleted
+                    changes["pruned"].append(
+                        {"case_id": case_id, "url": old.source.url, "withdrawn": old.withdrawn.isoformat()}
+                    )
                     continue
+                failure = failed_urls.get(old.source.url)
                 record = old
-                keep_images(record, generation)
+                keep_images(record, generation, index)
                 if failure is not None:
                     changes["failed"].append({"case_id": case_id, "url": old.source.url, "error": failure})
                     kind = "failed"
                 else:
                     changes["kept"].append(case_id)
                     kind = "kept"
+            elif case_id in previous.case_ids:  # unreadable, and no archived page gives it again
+                damage = previous.damage.get(f"cases/{case_id}.json", "unreadable")
+                error = f"the last run's record is {damage}; restore cases/{case_id}.json from a backup"
+                changes["failed"].append(
+                    {"case_id": case_id, "url": previous.case_urls.get(case_id), "error": error}
+                )
+                continue
             else:
                 continue
             reused = page is not None and page.reused and kind == "unchanged"
-            write_case(generation, index, record, reused=reused)
+            write_case(generation, previous, index, record, reused=reused)
             jsonl.write(case_to_json_line(record))
             summaries.append(case_summary(record, kind))
     remove_scratch(scratch)
@@ -220,9 +291,11 @@ def build_generation(
         for url, message in result.failures
         if url not in kept_failures
     ]
+    changes["collisions"] = collisions
+    result.damaged_previous = dict(sorted(previous.damage.items()))
     generation.write_text("schema.json", json.dumps(case_json_schema(), indent=2, ensure_ascii=False) + "\n")
     generation.write_text("changes.json", json.dumps(changes, indent=2, ensure_ascii=False) + "\n")
-    report = build_report(result, results, summaries, duplicates, crawl_summary)
+    report = build_report(result, results, summaries, set_aside, crawl_summary)
     generation.write_json("report.json", report)
     write_report_html(generation, report)
     result.changes = changes
@@ -232,45 +305,106 @@ def build_generation(
 
 @dataclass
 class PreviousRun:
-    """The last complete generation: its records and what each page gave."""
+    """The last complete generation: its records and what each page gave.
+
+    A cache, never a precondition: a truncated record, report or manifest once stopped every run
+    with a traceback (``--reparse`` too, the way out doctor names). A file that is not what the
+    last run wrote (its manifest's sha256) is never reused unread; one that does not read at all
+    is named in ``damage`` and rebuilt from the archive.
+    """
 
     root: Path | None
-    pages: dict[str, dict[str, Any]]
-    case_ids: set[str]
-    case_urls: dict[str, str]  # case id -> the URL of the page its record was read from
+    pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # report.json: what each page gave
+    case_ids: set[str] = field(default_factory=set)  # every record file it holds
+    case_urls: dict[str, str] = field(default_factory=dict)  # case id -> its record's page
+    files: dict[str, Any] = field(default_factory=dict)  # manifest.json: sha256 and size of each file
+    damage: dict[str, str] = field(default_factory=dict)  # file -> what is wrong with it
+    intact: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
     def load(cls, root: Path | None) -> PreviousRun:
         if root is None:
-            return cls(None, {}, set(), {})
-        report_path = root / "report.json"
-        report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else {}
-        case_urls = {case["case_id"]: case["url"] for case in report.get("cases", [])}
-        case_ids = {p.stem for p in (root / "cases").glob("*.json")}
-        return cls(root, report.get("pages", {}), case_ids, case_urls)
+            return cls(None)
+        run = cls(root, case_ids={p.stem for p in (root / "cases").glob("*.json")})
+        manifest = run.read_json("manifest.json")
+        run.files = manifest.get("files", {}) if isinstance(manifest.get("files"), dict) else {}
+        report = run.read_json("report.json")
+        try:
+            case_urls = {case["case_id"]: case["url"] for case in report.get("cases", [])}
+            pages = dict(report.get("pages", {}))
+        except (TypeError, KeyError, ValueError):
+            run.damage["report.json"] = "not what it wrote (its cases unreadable)"
+            return run
+        run.case_urls = case_urls  # which page each record came from: a collision's ids stay put
+        run.pages = pages if run.is_intact("report.json") else {}  # pages reused unread: intact only
+        return run
+
+    def read_json(self, relative: str) -> dict[str, Any]:
+        assert self.root is not None
+        try:
+            value = json.loads((self.root / relative).read_bytes())
+        except (OSError, ValueError) as exc:
+            self.damage[relative] = f"unreadable ({quoted(exc, 80)})"
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def is_intact(self, relative: str) -> bool:
+        """Whether a file holds the bytes the last run wrote (its manifest's sha256 and size); only
+        then is it reused unread. A hand-edited record once went on into every later run."""
+        if relative not in self.intact:
+            expected = self.files.get(relative)
+            try:
+                found = file_digest(self.root / relative) if self.root is not None else None
+            except OSError:
+                found = None
+            intact = isinstance(expected, dict) and found == (expected.get("sha256"), expected.get("size"))
+            if not intact and found is not None and self.files:
+                self.damage.setdefault(relative, "not what it wrote (edited or damaged since)")
+            self.intact[relative] = intact
+        return self.intact[relative]
 
     def record(self, case_id: str) -> Case | None:
-        if self.root is None:
+        """The last run's record of a case, as it is now (edited or not: ``is_intact`` says); None
+        when there is none or it does not validate (named in ``damage``)."""
+        if self.root is None or case_id not in self.case_ids:
             return None
-        path = self.root / "cases" / f"{case_id}.json"
-        return Case.model_validate_json(path.read_bytes()) if path.is_file() else None
+        relative = f"cases/{case_id}.json"
+        self.is_intact(relative)
+        try:
+            return Case.model_validate_json((self.root / relative).read_bytes())
+        except (OSError, ValidationError) as exc:
+            self.damage[relative] = f"unreadable ({quoted(exc, 80)})"
+            return None
 
 
-def is_page(page: ArchivedPage) -> bool:
-    content_type = (page.content_type or "").split(";", 1)[0].strip().lower()
-    if content_type:
-        return content_type in HTML_TYPES
-    return urlsplit(page.url).path.lower().endswith(PAGE_SUFFIXES)
+def is_page(page: ArchivedPage, index: ArchiveIndex) -> bool:
+    """A page to parse: served as HTML or text, or without a type under a page's name; or, served
+    as anything else, bytes that start like an HTML page (a case page served as image/jpeg or
+    application/octet-stream once vanished: not parsed, not failed, not listed)."""
+    declared = declared_type(page)
+    if declared in HTML_TYPES or (not declared and urlsplit(page.url).path.lower().endswith(PAGE_SUFFIXES)):
+        return True
+    try:
+        return sniff_media(index.payload(page, head=SNIFF_BYTES)).media_type == "text/html"
+    except ArchiveError:
+        return False  # a damaged copy: doctor names it
+
+
+def declared_type(page: ArchivedPage) -> str:
+    return (page.content_type or "").split(";", 1)[0].strip().lower()
 
 
 @dataclass(frozen=True)
 class ParseTask:
     url: str
+    base_url: str
     sha256: str
     warc_dir: Path
     location: WarcLocation
     charset: str | None
     scratch: Path
+    max_bytes: int | None
+    served_as: str | None  # a media type other than a page's, when the bytes are a page all the same
 
 
 def parse_pages(
@@ -290,7 +424,17 @@ def parse_pages(
             yield reused
         else:
             tasks.append(
-                ParseTask(page.url, page.sha256, index.warc_dir, page.location, page.charset, scratch)
+                ParseTask(
+                    page.url,
+                    page.base_url,
+                    page.sha256,
+                    index.warc_dir,
+                    page.location,
+                    page.charset,
+                    scratch,
+                    index.max_bytes,
+                    declared_type(page) if declared_type(page) not in ("", *HTML_TYPES) else None,
+                )
             )
     for outcome in map_in_order(parse_task, tasks, jobs):
         progress.advance()
@@ -308,14 +452,17 @@ def reuse_previous(page: ArchivedPage, previous: PreviousRun) -> PageResult | No
     case_id = known["case_id"] if known["result"] == "case" else None
     if case_id is None or previous.case_urls.get(case_id) != page.url or case_id not in previous.case_ids:
         return None
-    return PageResult(page.url, page.sha256, "case", case_id=case_id, reused=True)
+    if not previous.is_intact(f"cases/{case_id}.json"):  # edited or damaged: parsed again
+        return None
+    page_case_id = known.get("page_case_id", case_id)
+    return PageResult(page.url, page.sha256, "case", case_id=case_id, reused=True, page_case_id=page_case_id)
 
 
 def parse_task(task: ParseTask) -> PageResult:
     """Runs in a worker process: read the payload from its WARC record and parse it."""
     try:
-        raw = read_payload(task.warc_dir, task.location, task.sha256)
-        case = parse_page(raw, task.url, http_charset=task.charset)
+        raw = read_payload(task.warc_dir, task.location, task.sha256, task.max_bytes)
+        case = parse_page(raw, task.url, http_charset=task.charset, base_url=task.base_url)
     except NotACasePageError:
         return PageResult(task.url, task.sha256, "skipped")
     except TfMigrateError as exc:
@@ -324,8 +471,11 @@ def parse_task(task: ParseTask) -> PageResult:
         return PageResult(
             task.url, task.sha256, "failed", message=f"internal error: {type(exc).__name__}: {exc}"
         )
+    if task.served_as:
+        message = f"served as {task.served_as}, but its bytes are an HTML page: parsed as one"
+        case.issues.append(Issue(code="media_type_mismatch", field=None, message=message))
     scratch_path(task.scratch, task.url).write_text(case.model_dump_json(), encoding="utf-8")
-    return PageResult(task.url, task.sha256, "case", case_id=case.case_id)
+    return PageResult(task.url, task.sha256, "case", case_id=case.case_id, page_case_id=case.case_id)
 
 
 def scratch_path(scratch: Path, url: str) -> Path:
@@ -342,21 +492,74 @@ def remove_scratch(scratch: Path) -> None:
     scratch.rmdir()
 
 
-def choose_pages(results: Iterable[PageResult]) -> tuple[dict[str, PageResult], list[dict[str, str]]]:
-    """One page per case id: newtfh's as-submitted page over its small twin, else the first URL."""
+def choose_pages(
+    results: Iterable[PageResult], previous: PreviousRun
+) -> tuple[dict[str, PageResult], dict[str, list[dict[str, Any]]]]:
+    """One page per record id, and what was set aside: ``duplicates`` (one page's bytes under
+    another URL, as ``x/`` and ``x/index.html``) and ``collisions``.
+
+    newtfh's as-submitted page wins over its small twin (the same case printed twice). Pages with
+    the same bytes are one page: the URL that gave the record last run, else the first, keeps it.
+    Pages with different bytes that give one case id (a draft copy beside the real page, two
+    folders' index.html) are never chosen between by their order, which once let a draft replace
+    the real record: the page whose record had the id last run keeps it, each other page gets an id
+    of its own (``collision_id``), and every collision is named."""
+    groups: dict[str, list[PageResult]] = {}
+    for result in results:
+        if result.kind == "case" and result.page_case_id:
+            groups.setdefault(result.page_case_id, []).append(result)
     chosen: dict[str, PageResult] = {}
-    duplicates: list[dict[str, str]] = []
-    for result in sorted((r for r in results if r.kind == "case" and r.case_id), key=lambda r: r.url):
-        assert result.case_id is not None
-        first = chosen.get(result.case_id)
-        if first is None:
-            chosen[result.case_id] = result
-        elif is_image_size_twin(first.url, result.url):
-            if "/submitted_" in result.url:
-                chosen[result.case_id] = result
-        else:
-            duplicates.append({"case_id": result.case_id, "kept": first.url, "also": result.url})
-    return chosen, duplicates
+    set_aside: dict[str, list[dict[str, Any]]] = {"duplicates": [], "collisions": []}
+    for page_case_id, group in sorted(groups.items()):
+        holder = previous.case_urls.get(page_case_id)
+        distinct: dict[str, PageResult] = {}  # sha256 -> the page that stands for those bytes
+        for result in sorted(group, key=lambda r: (r.url != holder, r.url)):
+            if any(is_small_twin(result.url, other.url) for other in group):
+                continue
+            if (first := distinct.setdefault(result.sha256, result)) is not result:
+                set_aside["duplicates"].append(
+                    {"case_id": page_case_id, "kept": first.url, "also": result.url}
+                )
+        if len(distinct) == 1:
+            (only,) = distinct.values()
+            chosen[page_case_id] = replace(only, case_id=page_case_id)
+            continue
+        pages = []
+        for result in sorted(distinct.values(), key=lambda r: r.url):
+            case_id = page_case_id if result.url == holder else collision_id(page_case_id, result.url)
+            chosen[case_id] = replace(result, case_id=case_id)
+            pages.append({"url": result.url, "case_id": case_id})
+        set_aside["collisions"].append({"case_id": page_case_id, "pages": pages})
+    return chosen, set_aside
+
+
+def collision_id(case_id: str, url: str) -> str:
+    """The id of a page's record when another page gives the same case id: the id and a digest
+    of the page's URL, so that it stays the same run after run."""
+    return f"{case_id[: MAX_CASE_ID - 9]}-{hashlib.sha256(url.encode()).hexdigest()[:8]}"
+
+
+def name_collision(case: Case, page: PageResult, collisions: list[dict[str, Any]]) -> None:
+    """A record that got an id of its own on a collision: the id, and an issue that says why."""
+    if page.case_id is None or case.case_id == page.case_id:
+        return
+    others = [
+        p["url"]
+        for c in collisions
+        if c["case_id"] == case.case_id
+        for p in c["pages"]
+        if p["url"] != page.url
+    ]
+    message = (
+        f"case {case.case_id} is also given by {', '.join(others)}; this page's record is {page.case_id}"
+    )
+    case.case_id = page.case_id
+    case.issues.append(Issue(code="case_id_collision", field="case_id", message=message))
+
+
+def is_small_twin(url: str, other: str) -> bool:
+    """Whether ``url`` is newtfh's small-image page of the case ``other`` prints as submitted."""
+    return is_image_size_twin(url, other) and "/submitted_" in other
 
 
 def is_image_size_twin(first: str, second: str) -> bool:
@@ -398,13 +601,32 @@ def attach_images(case: Case, index: ArchiveIndex, generation: Generation) -> No
         image.media_type, image.width, image.height = facts.media_type, facts.width, facts.height
 
 
-def keep_images(case: Case, generation: Generation) -> None:
-    """A record carried over unchanged keeps its image files (links to the previous copies)."""
+def keep_images(case: Case, generation: Generation, index: ArchiveIndex) -> None:
+    """A record carried over keeps its image files: the last run's copies when they are whole (the
+    sha256 the record gives), else the archived files again; one that is neither gets an issue."""
     if generation.previous is None:
         return
     for image in case.images:
-        if image.path and (generation.previous / image.path).is_file():
-            generation.write_bytes(image.path, (generation.previous / image.path).read_bytes())
+        if not image.path:
+            continue
+        data = read_if_whole(generation.previous / image.path, image.sha256)
+        archived = index.get(image.url) if image.url and data is None else None
+        if archived is not None:
+            with suppress(ArchiveError):
+                data = index.payload(archived) if archived.sha256 == image.sha256 else None
+        if data is None:
+            message = f"{image.label}: the last run's {image.path} is damaged and the archive has no copy"
+            case.issues.append(Issue(code="image_unreadable", field="images", message=message))
+            continue
+        generation.write_bytes(image.path, data)
+
+
+def read_if_whole(path: Path, sha256: str | None) -> bytes | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if hashlib.sha256(data).hexdigest() == sha256 else None
 
 
 def resolve_image_file(image: Image, index: ArchiveIndex) -> ArchivedPage | None:
@@ -416,7 +638,7 @@ def resolve_image_file(image: Image, index: ArchiveIndex) -> ArchivedPage | None
     viewer = index.get(image.viewer_url) if image.viewer_url else None
     if viewer is None:
         return None
-    candidates = [index.get(link) for link in extract_links(index.payload(viewer), viewer.url)]
+    candidates = [index.get(link) for link in extract_links(index.payload(viewer), viewer.base_url)]
     media = [p for p in candidates if p is not None and p.url != viewer.url and is_media(index, p)]
     # The image a viewer shows is its largest picture; icons and rules are small.
     return max(media, key=lambda p: p.size, default=None)
@@ -483,20 +705,23 @@ def compare(old: Case | None, new: Case, changes: dict[str, list[Any]]) -> Chang
     return "changed"
 
 
-def write_case(generation: Generation, index: ArchiveIndex, case: Case, reused: bool) -> None:
+def write_case(
+    generation: Generation, previous: PreviousRun, index: ArchiveIndex, case: Case, reused: bool
+) -> None:
     """cases/<case_id>.json and the original page. A reused record that came out unchanged (the
-    same page bytes, read by this parser version, with the same images) links both files from the
-    last run, unread: that run wrote them from this very record."""
+    same page bytes, read by this parser version, with the same images, its file the bytes the last
+    run wrote) links both files from the last run, unread, when they are still what it wrote."""
     relative = f"cases/{case.case_id}.json"
     if reused and generation.link_previous(relative):
-        if not generation.link_previous(original_path(case)):
-            write_original(generation, index, case)
+        original = original_path(case)
+        if not (previous.is_intact(original) and generation.link_previous(original)):
+            write_original(generation, previous, index, case)
         return
     generation.write_text(relative, case_to_json(case))
-    write_original(generation, index, case)
+    write_original(generation, previous, index, case)
 
 
-def write_original(generation: Generation, index: ArchiveIndex, case: Case) -> None:
+def write_original(generation: Generation, previous: PreviousRun, index: ArchiveIndex, case: Case) -> None:
     """The archived bytes of the case page, for the report's link; skipped if the record is damaged."""
     relative = original_path(case)
     page = index.get(case.source.url)
@@ -504,8 +729,8 @@ def write_original(generation: Generation, index: ArchiveIndex, case: Case) -> N
         data = index.payload(page) if page is not None else None
     except ArchiveError:
         data = None  # tfmigrate doctor names the damage; the last run's copy is kept below
-    if data is None and generation.previous is not None and (generation.previous / relative).is_file():
-        data = (generation.previous / relative).read_bytes()
+    if data is None and previous.root is not None and previous.is_intact(relative):
+        data = (previous.root / relative).read_bytes()
     if data is not None:
         generation.write_bytes(relative, data)
 
@@ -529,7 +754,7 @@ def build_report(
     result: MigrateResult,
     results: list[PageResult],
     summaries: list[dict[str, Any]],
-    duplicates: list[dict[str, str]],
+    set_aside: dict[str, list[dict[str, Any]]],
     crawl_summary: CrawlSummary | None,
 ) -> dict[str, Any]:
     """report.json: counts, every case with its issues, failures, and what each page gave."""
@@ -549,27 +774,39 @@ def build_report(
         "crawl_failures": [{"url": u, "reason": r} for u, r in crawl_summary.failures]
         if crawl_summary
         else [],
+        "crawl_notes": crawl_summary.notes if crawl_summary else [],
         "issues": dict(sorted(issue_counts.items())),
         "cases": summaries,
         "failures": [{"url": url, "error": message} for url, message in result.failures],
-        "duplicates": duplicates,
-        "pages": {
-            r.url: {"sha256": r.sha256, "parser": __version__, "result": r.kind, "case_id": r.case_id}
-            for r in sorted(results, key=lambda r: r.url)
-        },
+        "duplicates": set_aside["duplicates"],
+        "collisions": set_aside["collisions"],
+        "damaged_previous": [
+            {"file": name, "problem": problem} for name, problem in result.damaged_previous.items()
+        ],
+        "pages": {r.url: page_entry(r) for r in sorted(results, key=lambda r: r.url)},
     }
+
+
+def page_entry(result: PageResult) -> dict[str, Any]:
+    """What a page gave, for the next run to reuse: its bytes, the parser, the result, the id of
+    its record (and the id the page itself gives, when a collision gave the record another)."""
+    entry = {"sha256": result.sha256, "parser": __version__, "result": result.kind, "case_id": result.case_id}
+    if result.page_case_id and result.page_case_id != result.case_id:
+        entry["page_case_id"] = result.page_case_id
+    return entry
 
 
 def write_manifest(
     generation: Generation,
+    previous: PreviousRun,
     options: MigrateOptions,
     settings: CrawlSettings,
     archive_dir: Path,
-    run_id: str,
+    crawl_summary: CrawlSummary | None,
     started: str,
 ) -> None:
     """manifest.json: tool, source, settings, run, and the sha256 and size of every file."""
-    known = previous_digests(generation)
+    known = previous.files
     files = {
         name: known[name] if name in known and generation.is_carried(name) else digest_entry(path)
         for name, path in generation.files()
@@ -579,7 +816,8 @@ def write_manifest(
     manifest = {
         "tool": "tfmigrate",
         "version": __version__,
-        "run_id": run_id,
+        "run_id": generation.root.name,
+        "crawl_run_id": crawl_summary.run_id if crawl_summary else None,
         "started": started,
         "finished": now_iso(),
         "source": options.source,
@@ -589,16 +827,6 @@ def write_manifest(
         "archive_files": archive,
     }
     generation.write_json("manifest.json", manifest)
-
-
-def previous_digests(generation: Generation) -> dict[str, dict[str, Any]]:
-    """The last manifest's entries: a file linked from that generation is the same file (an
-    unchanged re-run would otherwise read every byte of the output again)."""
-    path = generation.previous / "manifest.json" if generation.previous else None
-    if path is None or not path.is_file():
-        return {}
-    files: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8")).get("files", {})
-    return files
 
 
 def digest_entry(path: Path) -> dict[str, Any]:

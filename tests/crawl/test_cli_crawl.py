@@ -5,8 +5,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SITE
 from tests.test_cli import run
+from tfmigrate.cli import main
 from tfmigrate.crawl import STATE_FILE
 
 
@@ -64,3 +67,37 @@ def test_bad_options_are_usage_errors(tmp_path: Path) -> None:
     for option in (["--delay", "-1"], ["--concurrency", "0"], ["--include", "("]):
         result = run("crawl", "fixtures/html", "--archive", tmp_path / "a", *option)
         assert result.returncode == 2 and "bad crawl option" in result.stderr, option
+
+
+OUT_OF_RANGE = [
+    ("crawl", "--delay", "inf"),
+    ("crawl", "--delay", "1e300"),
+    ("crawl", "--timeout", "1e300"),
+    ("crawl", "--timeout", "nan"),
+    ("crawl", "--max-bytes", "9" * 30),
+    ("crawl", "--retries", "9" * 20),
+    ("crawl", "--include", "("),
+    ("crawl", "--exclude", "["),
+    ("migrate", "--delay", "inf"),
+    ("migrate", "--include", "("),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "value"), OUT_OF_RANGE, ids=[" ".join(o) for o in OUT_OF_RANGE]
+)
+def test_options_out_of_range_are_named(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    option: str,
+    value: str,
+) -> None:
+    """``--delay inf`` and ``--timeout 1e300`` once passed and ended in OverflowError tracebacks,
+    ``--include "("`` in a regex error naming no option: each is one line naming its option."""
+    where = "--archive" if command == "crawl" else "--out"
+    polite = () if option == "--delay" else ("--delay", "0")
+    code = main([command, "http://127.0.0.1:9/", where, str(tmp_path / "a"), option, value, *polite])
+    stderr = capsys.readouterr().err
+    assert code == 2, stderr
+    assert stderr.count("\n") == 1 and f" option: {option}: " in stderr, stderr

@@ -8,6 +8,7 @@ its Content-Length) use a bare socket server whose routes write whatever bytes t
 from __future__ import annotations
 
 import gzip
+import hashlib
 import itertools
 import socket
 import sqlite3
@@ -26,8 +27,10 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from werkzeug import Request, Response
 
+from tests.test_cli import run
 from tfmigrate.config import CrawlSettings
 from tfmigrate.crawl import STATE_FILE, WARC_DIR, Crawler, CrawlSummary
+from tfmigrate.crawl.index import ArchiveIndex
 
 MB = 1024 * 1024
 CHUNK = 64 * 1024  # what the crawler reads at a time: a cap may overshoot by one chunk
@@ -582,3 +585,64 @@ def test_off_scope_and_action_links_are_skipped(httpserver: HTTPServer, tmp_path
     for url in links.values():
         assert result.outcome(url) == "skipped", url
         assert result.reason(url), url
+
+
+def test_a_link_after_the_end_of_html_is_followed(httpserver: HTTPServer, tmp_path: Path) -> None:
+    """Hand-made pages go on after ``</HTML>`` (a footer pasted below it); a browser shows that
+    text and its links, and so does the crawler (the parser reads the text too)."""
+    serve(
+        httpserver,
+        {
+            "/site/index.html": '<html><body><a href="a.html">a</a></body></html><p><a href="b.html">b</a>',
+            "/site/a.html": page(),
+            "/site/b.html": page(),
+        },
+    )
+
+    result = crawl(httpserver.url_for("/site/index.html"), tmp_path)
+
+    assert result.outcome(httpserver.url_for("/site/b.html")) == "new"
+    assert "/site/b.html" in requested(httpserver)
+
+
+def test_a_crawl_delay_of_a_day_is_capped_and_said_once(httpserver: HTTPServer, tmp_path: Path) -> None:
+    """robots.txt asks for Crawl-delay: 86400: the crawl waits the cap (here 0.2 s) instead of a day
+    per request, and says so once."""
+    httpserver.expect_request("/robots.txt").respond_with_data(
+        "User-agent: *\nCrawl-delay: 86400\n", content_type="text/plain"
+    )
+    serve(
+        httpserver,
+        {"/site/index.html": page("a.html", "b.html"), "/site/a.html": "<p>a", "/site/b.html": "<p>b"},
+    )
+    result = crawl_within(15, httpserver.url_for("/site/index.html"), tmp_path, crawl_delay_max=0.2)
+    assert result.summary.counts["new"] == 3
+    (note,) = result.summary.notes
+    assert "Crawl-delay of 86400 s" in note and "waiting 0.2 s" in note
+
+
+def test_the_crawl_delay_note_reaches_the_command_line(httpserver: HTTPServer, tmp_path: Path) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nCrawl-delay: 86400\n")
+    serve(httpserver, {"/site/index.html": "<p>one page, no wait</p>"})
+    result = run("crawl", httpserver.url_for("/site/index.html"), "--archive", tmp_path / "a", "-q")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("tfmigrate: note: robots.txt asks for a Crawl-delay of 86400 s") == 1
+
+
+def test_a_gzip_body_of_two_members_is_read_whole(httpserver: HTTPServer, tmp_path: Path) -> None:
+    """Content-Encoding: gzip with the page in two members (valid: ``gzip -dc`` reads both). The
+    sha256, the payload read back from the archive and the links found all cover both members; the
+    first member alone was once archived and parsed as if it were the page."""
+    whole = page("a.html", "b.html").encode()
+    first, second = whole[: len(whole) // 2], whole[len(whole) // 2 :]  # the b.html link in the second
+    body = gzip.compress(first) + gzip.compress(second)
+    httpserver.expect_request("/site/index.html").respond_with_data(
+        body, content_type="text/html", headers={"Content-Encoding": "gzip"}
+    )
+    serve(httpserver, {"/site/a.html": "<p>a", "/site/b.html": "<p>b"})
+    result = crawl(httpserver.url_for("/site/index.html"), tmp_path)
+    start = result.rows[httpserver.url_for("/site/index.html")]
+    assert start["sha256"] == hashlib.sha256(whole).hexdigest() and start["size"] == len(whole)
+    index = ArchiveIndex.open(tmp_path)
+    assert index.payload(index.get(httpserver.url_for("/site/index.html"))) == whole
+    assert result.outcome(httpserver.url_for("/site/b.html")) == "new"

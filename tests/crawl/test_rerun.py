@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from tests.conftest import SITE
 from tests.crawl.conftest import FAST, SiteServer, touch_later
 from tfmigrate.crawl import STATE_FILE, WARC_DIR, Crawler
 from tfmigrate.crawl.archive import read_payload
@@ -57,3 +60,26 @@ def test_a_304_is_archived_as_a_revisit_of_the_first_capture(site_server: SiteSe
     first_date = revisits[0].rec_headers.get_header("WARC-Refers-To-Date")
     assert first_date and revisits[0].http_headers.get_statuscode() == "304"
     assert len(list((archive / WARC_DIR).glob("*.warc.gz"))) == 2, "each run writes files of its own"
+
+
+def test_an_unchanged_local_copy_is_not_archived_again(tmp_path: Path) -> None:
+    """A folder crawled again adds nothing to the WARC files while its files are the same; a file
+    whose bytes changed (same size, same mtime) is archived again and counted as changed."""
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    (site / "viewer" / "CineViewer.class").write_bytes(b"\xca\xfe")  # no broken link: no 404 to archive
+    archive = tmp_path / "archive"
+    first = Crawler(str(site), archive, FAST).run()
+    before = {p.name: p.stat().st_size for p in (archive / WARC_DIR).iterdir()}
+    second = Crawler(str(site), archive, FAST).run()
+    assert second.counts["unchanged"] == first.counts["new"] > 150 and second.bytes == 0
+    assert {p.name: p.stat().st_size for p in (archive / WARC_DIR).iterdir()} == before
+
+    page = site / "bs125te148.html"
+    stat = page.stat()
+    page.write_bytes(page.read_bytes().replace(b"Heterotopic Ossification", b"Heterotopic ossificatioN"))
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    third = Crawler(str(site), archive, FAST).run()
+    assert (third.counts["changed"], third.counts["unchanged"]) == (1, first.counts["new"] - 1)
+    (new_warc,) = set(p.name for p in (archive / WARC_DIR).iterdir()) - set(before)
+    assert new_warc.startswith(third.run_id)

@@ -31,7 +31,7 @@ from pytest_httpserver import HTTPServer
 from warcio.archiveiterator import ArchiveIterator
 from werkzeug import Request, Response
 
-from tests.conftest import REPO, SITE
+from tests.conftest import REPO, SITE, Ran
 from tests.crawl.conftest import FAST, SiteHandler, SiteHTTPServer, SiteServer
 from tests.crawl.pywb import Pywb
 from tests.crawl.test_errors import free_port
@@ -77,7 +77,7 @@ class MovedHomeHandler(SiteHandler):
 class Snapshot:
     """What one run left: its exit, output lines and files."""
 
-    result: subprocess.CompletedProcess[str]
+    result: Ran
     out: Path
     cases: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -85,7 +85,7 @@ class Snapshot:
         return json.loads((self.out / name).read_text(encoding="utf-8"))
 
     @classmethod
-    def take(cls, result: subprocess.CompletedProcess[str], out: Path) -> Snapshot:
+    def take(cls, result: Ran, out: Path) -> Snapshot:
         cases = {
             p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((out / "cases").glob("*.json"))
         }
@@ -107,13 +107,13 @@ class Rescue:
     as_of: str  # after the first crawl's captures, before the second's
 
 
-def tfmigrate(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """The command line in this process: starting an interpreter and importing tfmigrate would cost
-    a second a run (the runs a test kills have processes of their own)."""
+def tfmigrate(*args: str | Path) -> Ran:
+    """The command line in this process, as the ``in_process`` fixture runs it, for module fixtures
+    too: starting an interpreter costs a second a run (a run a test kills has a process of its own)."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([str(arg) for arg in args])
-    return subprocess.CompletedProcess([str(arg) for arg in args], code, out.getvalue(), err.getvalue())
+    return Ran(code, out.getvalue(), err.getvalue())
 
 
 def wayback_settings(base: str, **more: str) -> CrawlSettings:

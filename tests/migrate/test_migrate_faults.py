@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, SITE
+from tests.conftest import REPO, SITE, Tfmigrate, migrated_here
 from tests.crawl.conftest import SiteServer, site_copy, site_server  # noqa: F401
 
 # What a user sees in DIR (README), each a symlink through .tfmigrate/current.
@@ -225,7 +225,7 @@ class Disk:
 
 @contextmanager
 def small_disk(root: Path, kib: int) -> Iterator[Disk]:
-    root.mkdir()
+    root.mkdir(exist_ok=True)
     mounted = False
     if os.geteuid() == 0 and shutil.which("mount"):
         mount = ["mount", "-t", "tmpfs", "-o", f"size={kib}k", "tmpfs", str(root)]
@@ -405,3 +405,62 @@ def test_reparse_uses_no_network(site_server: SiteServer, tmp_path: Path) -> Non
     )
     assert_refused(blocked, "127.0.0.1")
     assert marker.exists() and str(site_server.port) in marker.read_text()
+
+
+def test_an_unwritable_generations_folder_is_refused_before_the_crawl(site: Path, tmp_path: Path) -> None:
+    """DIR/.tfmigrate/generations on a read-only file system (a tmpfs remounted read-only): exit 2
+    and one line naming that folder, before a crawl of hours is spent (it once ended in a
+    PermissionError traceback after the whole crawl)."""
+    out = tmp_path / "out"
+    generations = out / ".tfmigrate" / "generations"
+    generations.mkdir(parents=True)
+    with small_disk(generations, 64) as disk:
+        assert disk.mounted, "needs root to mount a tmpfs"
+        subprocess.run(["mount", "-o", "remount,ro", str(generations)], check=True)
+        assert_refused(tfmigrate("migrate", site, "--out", out), f"{generations} is not writable")
+    assert not (out / "archive" / "state.sqlite").exists()
+
+
+def folder_state(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): sha256(p.read_bytes()) for p in folder.rglob("*") if p.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("migrate", "{site}", "--out", "{site}/out"), "the output folder"),
+        (("migrate", "{site}/index.html", "--out", "{site}"), "the output folder"),
+        (("migrate", "{site}", "--out", "{tmp}/out", "--archive", "{site}/archive"), "the archive"),
+        (("crawl", "{site}", "--archive", "{site}/archive"), "the archive"),
+    ],
+    ids=["out inside", "out is the source", "archive inside", "crawl archive inside"],
+)
+def test_output_inside_the_source_folder_is_refused(
+    in_process: Tfmigrate, site: Path, tmp_path: Path, args: tuple[str, ...], named: str
+) -> None:
+    """``--out`` (or the archive) inside the local copy being crawled once made the next run crawl
+    its own output: refused, one line, nothing written in the source folder."""
+    before = folder_state(site)
+    result = in_process(*(a.format(site=site, tmp=tmp_path) for a in args))
+    assert_refused(result, named, "overlap")
+    assert (
+        folder_state(site) == before
+        and sorted(p.name for p in site.iterdir() if p.name in ("out", "archive")) == []
+    )
+
+
+def test_a_users_own_archive_folder_is_not_mixed_with_ours(
+    in_process: Tfmigrate, site: Path, tmp_path: Path
+) -> None:
+    """DIR/archive holding someone's own files is refused (they were once mixed with the WARC files
+    and the state database); an empty DIR/archive is used."""
+    out = tmp_path / "out"
+    (out / "archive").mkdir(parents=True)
+    (out / "archive" / "scans.txt").write_text("the department's own notes\n")
+    assert_refused(in_process("migrate", site, "--out", out), f"{out / 'archive'} is not a tfmigrate archive")
+    assert sorted(p.name for p in (out / "archive").iterdir()) == ["scans.txt"]
+    (out / "archive" / "scans.txt").unlink()
+    migrated_here(in_process, site, "--out", out)
+    verify(out)

@@ -12,7 +12,9 @@ import base64
 import hashlib
 import io
 import os
+import sys
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,14 +22,16 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from tfmigrate import __version__
-from tfmigrate.crawl.fetch import Exchange, Replay
+from tfmigrate.crawl.fetch import CHUNK_SIZE, BodyDecoder, BodyTooLargeError, Exchange, Replay
 from tfmigrate.errors import ArchiveError
+from tfmigrate.messages import quoted
 
 WARC_VERSION = "1.1"
 # Bodies are stored de-chunked; a kept Transfer-Encoding header would make readers de-chunk again.
@@ -213,33 +217,112 @@ def request_target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def read_payload(directory: Path, location: WarcLocation, sha256: str) -> bytes:
-    """The payload of the record at a location, content coding undone (what was parsed), checked
-    against the sha256 the archive recorded for it.
+def read_payload(
+    directory: Path,
+    location: WarcLocation,
+    sha256: str | None = None,
+    max_bytes: int | None = None,
+    head: int | None = None,
+) -> bytes:
+    """The payload of the record at a location, content coding undone (what was parsed), held to the
+    sha256 the archive recorded for it when given; with ``head``, only its first ``head`` bytes (what
+    sniffing needs), the rest unread.
 
-    A missing file or a damaged record raises ArchiveError naming the place, never a library error,
-    and never returns other bytes: warcio reads a gzip member whose first block does not inflate as
-    if it were uncompressed, and damaged bytes can then pass for an empty ARC record (a damaged
-    bs125 record once gave an empty page). So the member is inflated here, strictly (zlib checks
-    its CRC), and the payload is held to its sha256.
+    A missing file, a damaged record or one cut short, or a payload over ``max_bytes`` raises
+    ArchiveError naming the place, never a library error, and never returns other bytes: warcio reads
+    a gzip member whose first block does not inflate as if it were uncompressed, and damaged bytes can
+    then pass for an empty ARC record (a damaged bs125 record once gave an empty page). So the member
+    is inflated here, strictly (zlib checks its CRC), a chunk at a time (a record can hold gigabytes).
     """
     where = f"{location.file} at offset {location.offset}"
     try:
         with (directory / location.file).open("rb") as handle:
             handle.seek(location.offset)
-            record = handle.read(location.length)
-        if location.file.endswith(".gz"):
-            record = zlib.decompress(record, wbits=16 + zlib.MAX_WBITS)
-        payloads = (bytes(r.content_stream().read()) for r in ArchiveIterator(io.BytesIO(record)))
-        payload = next(payloads, None)
+            source = StrictGzipMember(handle, location.length) if location.file.endswith(".gz") else handle
+            for record in ArchiveIterator(source):
+                decoder = payload_decoder(record, max_bytes)
+                chunks = decoded_chunks(record, decoder)
+                if head is not None:
+                    return first_bytes(chunks, head)
+                digest, parts = hashlib.sha256(), []
+                for chunk in chunks:
+                    digest.update(chunk)
+                    parts.append(chunk)
+                if not read_to_end(record):
+                    raise ArchiveError(f"archive record {where} is cut short; run tfmigrate doctor")
+                if sha256 is not None and digest.hexdigest() != sha256:
+                    raise ArchiveError(
+                        f"archive record {where} is damaged (not the payload archived); run tfmigrate doctor"
+                    )
+                return b"".join(parts)
+    except BodyTooLargeError as exc:
+        raise ArchiveError(f"archive record {where}: {exc}") from exc
     except (OSError, EOFError, ValueError, zlib.error, ArchiveLoadFailed) as exc:
         raise ArchiveError(
-            f"archive record {where} is damaged or missing ({exc}); run tfmigrate doctor"
+            f"archive record {where} is damaged or missing ({quoted(exc)}); run tfmigrate doctor"
         ) from exc
-    if payload is None:
-        raise ArchiveError(f"no archive record {where}; run tfmigrate doctor")
-    if hashlib.sha256(payload).hexdigest() != sha256:
-        raise ArchiveError(
-            f"archive record {where} is damaged (not the payload archived); run tfmigrate doctor"
-        )
-    return payload
+    raise ArchiveError(f"no archive record {where}; run tfmigrate doctor")
+
+
+def payload_decoder(record: ArcWarcRecord, max_bytes: int | None) -> BodyDecoder:
+    """The crawl's own decoder for a record's content coding (warcio's stops after a gzip body's
+    first member), counting and hashing the payload within ``max_bytes``."""
+    coding = record.http_headers.get_header("Content-Encoding") if record.http_headers else None
+    return BodyDecoder(coding, sys.maxsize if max_bytes is None else max_bytes)
+
+
+def decoded_chunks(record: ArcWarcRecord, decoder: BodyDecoder) -> Iterator[bytes]:
+    """A record's payload a chunk at a time, de-chunked by warcio and decoded by ``decoder``;
+    BodyTooLargeError past its cap, zlib.error when the coding does not decode."""
+    stream = record.raw_stream
+    headers = record.http_headers
+    if headers is not None and (headers.get_header("Transfer-Encoding") or "").lower() == "chunked":
+        stream = ChunkedDataReader(stream)
+    while chunk := stream.read(CHUNK_SIZE):
+        yield decoder.feed(chunk)
+    decoder.finish()
+
+
+def first_bytes(chunks: Iterator[bytes], count: int) -> bytes:
+    found = bytearray()
+    for chunk in chunks:
+        found += chunk
+        if len(found) >= count:
+            break
+    return bytes(found[:count])
+
+
+def read_to_end(record: ArcWarcRecord) -> bool:
+    """Read the rest of a record a chunk at a time (one can hold gigabytes); whether it was whole.
+
+    warcio ends a record cut short without a word; its Content-Length says what was missing."""
+    while record.raw_stream.read(CHUNK_SIZE):
+        pass
+    return getattr(record.raw_stream, "limit", None) == 0
+
+
+class StrictGzipMember(io.RawIOBase):
+    """The record's gzip member, ``length`` bytes from where ``handle`` stands, inflated a chunk at a
+    time; zlib.error when it does not inflate or ends before its end (warcio would read it as plain)."""
+
+    def __init__(self, handle: BinaryIO, length: int) -> None:
+        self.handle, self.left = handle, length
+        self.inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self.pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self.pending and not self.inflater.eof:
+            if self.left <= 0:
+                raise zlib.error("the record's gzip member ends before its end")
+            data = self.handle.read(min(CHUNK_SIZE, self.left))
+            if not data:
+                raise zlib.error("the archive file ends inside the record")
+            self.left -= len(data)
+            self.pending = self.inflater.decompress(data)
+        count = min(len(buffer), len(self.pending))
+        buffer[:count] = self.pending[:count]
+        self.pending = self.pending[count:]
+        return count

@@ -8,12 +8,14 @@ after its records are on disk.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -35,6 +37,8 @@ from tfmigrate.crawl.state import CrawlState, Run, UrlRow, state_error
 from tfmigrate.crawl.urls import Scope, canonical_url, path_to_url
 from tfmigrate.crawl.wayback import WaybackFetcher
 from tfmigrate.errors import OutputError, StartError
+from tfmigrate.locks import LOCK_FILE, folder_lock
+from tfmigrate.media import sniff_media
 
 # Counting the queue costs SQLite a walk over every queued URL: once per event it made a re-run of
 # 10,000 URLs quadratic (benchmarks/), so the progress count is refreshed at most this often (s).
@@ -44,13 +48,16 @@ CLAIM_BATCH = 32
 
 STATE_FILE = "state.sqlite"
 WARC_DIR = "warc"
+# What an archive folder holds: the state database (and SQLite's files beside it), the WARC files
+# and the lock.
+ARCHIVE_NAMES = frozenset({STATE_FILE, f"{STATE_FILE}-wal", f"{STATE_FILE}-shm", WARC_DIR, LOCK_FILE})
 MAX_URL_LENGTH = 4096
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 @dataclass(frozen=True)
 class CrawlEvent:
-    kind: str  # fetched | failed | skipped | robots
+    kind: str  # fetched | failed | skipped | robots | note (said once, whatever the verbosity)
     url: str
     outcome: str | None = None
     status: int | None = None
@@ -67,6 +74,7 @@ class CrawlSummary:
     counts: Counter[str] = field(default_factory=Counter)
     failures: list[tuple[str, str]] = field(default_factory=list)
     bytes: int = 0
+    notes: list[str] = field(default_factory=list)  # what the crawl did other than asked, and why
 
     def line(self) -> str:
         parts = ", ".join(
@@ -125,17 +133,39 @@ class Crawler:
             raise StartError(f"{start}: with --wayback, START is the site's original address (http://...)")
         self._queued = (0, -QUEUE_COUNT_INTERVAL)  # (last count, when it was taken)
 
+    def check_outside(self, folder: Path, what: str) -> None:
+        """Refuse a folder the run writes that lies inside the local copy it crawls, or holds it:
+        ``--out`` inside the source folder made the next run crawl its own output (the cases
+        moved to ``.tfmigrate/.../originals/...``, then were all withdrawn)."""
+        root = self.scope.root
+        target = Path(os.path.realpath(folder))
+        if root is not None and (target.is_relative_to(root) or root.is_relative_to(target)):
+            raise StartError(
+                f"{what} {folder} and the folder it would crawl ({root}) overlap; put one outside the other"
+            )
+
+    def locked(self) -> AbstractContextManager[None]:
+        """The archive's lock, for as long as the caller holds it; refused before the lock file is
+        made when the folder is not an archive, or lies in the folder the crawl reads."""
+        self.check_outside(self.archive_dir, "the archive")
+        check_archive_folder(self.archive_dir)
+        return folder_lock(self.archive_dir, writes=True)
+
     def run(self) -> CrawlSummary:
-        """Crawl into the archive; a full disk or unwritable archive ends the run as OutputError."""
-        state = CrawlState.open(self.archive_dir / STATE_FILE)
-        try:
-            return self._run(state)
-        except sqlite3.Error as exc:
-            raise state_error(self.archive_dir / STATE_FILE, exc) from exc
-        except OSError as exc:
-            raise OutputError(f"cannot write the archive {self.archive_dir}: {exc.strerror or exc}") from exc
-        finally:
-            state.close()
+        """Crawl into the archive; a full disk or unwritable archive ends the run as OutputError,
+        another tfmigrate on the same archive as StartError before anything is touched."""
+        with self.locked():
+            state = CrawlState.open(self.archive_dir / STATE_FILE)
+            try:
+                return self._run(state)
+            except sqlite3.Error as exc:
+                raise state_error(self.archive_dir / STATE_FILE, exc) from exc
+            except OSError as exc:
+                raise OutputError(
+                    f"cannot write the archive {self.archive_dir}: {exc.strerror or exc}"
+                ) from exc
+            finally:
+                state.close()
 
     def _run(self, state: CrawlState) -> CrawlSummary:
         run = state.begin_run(self.seeds, self.settings.model_dump(mode="json"))
@@ -166,7 +196,11 @@ class Crawler:
         if self.settings.wayback:
             archived = {row.url: row.location.date for row in state.all_rows() if row.location and row.sha256}
             return WaybackFetcher(self.settings, archived)
-        return HttpFetcher(self.settings) if self.is_http else FileFetcher(self.settings)
+        return (
+            HttpFetcher(self.settings)
+            if self.scope.root is None
+            else FileFetcher(self.settings, self.scope.root)
+        )
 
     def _crawl(self, state: CrawlState, run: Run, archive: WarcArchive, fetcher: Fetcher) -> CrawlSummary:
         if isinstance(fetcher, WaybackFetcher):
@@ -179,8 +213,12 @@ class Crawler:
         else:
             robots = RobotsRules.allowing_all("local copy")
         summary = CrawlSummary(run_id=run.run_id, resumed=run.resumed, robots=robots.status)
-        delay = max(self.settings.delay_for(self.is_http), robots.crawl_delay or 0.0)
-        gate = HostGate(delay)
+        asked, cap = robots.crawl_delay or 0.0, self.settings.crawl_delay_max
+        if asked > cap:  # Crawl-delay: 86400 once held a crawl silently for a day per request
+            note = f"robots.txt asks for a Crawl-delay of {asked:g} s; waiting {cap:g} s (the cap) instead"
+            summary.notes.append(note)
+            self.emit(state, CrawlEvent("note", robots_url(self.seeds[0]), detail=note))
+        gate = HostGate(max(self.settings.delay_for(self.is_http), min(asked, cap)))
 
         def fetch(row: UrlRow) -> FetchResult:
             gate.wait_turn()
@@ -253,12 +291,15 @@ class Crawler:
             self.emit(state, CrawlEvent("fetched", url, kept_as, detail=why))
             return 0
         location: WarcLocation | None = None
-        for exchange in result.exchanges:
+        # A file found unchanged on disk is no capture: the archive keeps its one copy (a mirror of
+        # 5,000 pages grew by 17 MB a run when every file was archived again).
+        archived = [e for e in result.exchanges if e.is_http or e.status != 304]
+        for exchange in archived:
             if exchange.status == 304 and previous.location is not None:
                 archive.write_revisit(exchange, previous.location, previous.final_url or url)
             else:
                 location = archive.write_exchange(exchange)
-        warc_end = (archive.name, archive.position) if result.exchanges else None
+        warc_end = (archive.name, archive.position) if archived else None
         final = result.final
         size = sum(len(e.body) for e in result.exchanges)
         if result.failure or final is None:
@@ -323,10 +364,12 @@ class Crawler:
         return "failed", describe_status(final), None, []
 
     def _links(self, final: Exchange, content_type: str | None) -> list[str]:
-        if not is_html(content_type, final.url):
+        body = decode_body(final)
+        # A page served as another type is a page all the same (the parser sniffs it too).
+        if not is_html(content_type, final.url) and sniff_media(body).media_type != "text/html":
             return []
         urls = []
-        for link in extract_links(decode_body(final), final.url):
+        for link in extract_links(body, final.url):
             if len(link) > MAX_URL_LENGTH:
                 continue
             try:
@@ -365,6 +408,19 @@ def conditional_headers(row: UrlRow) -> dict[str, str]:
     if row.last_modified:
         headers["If-Modified-Since"] = row.last_modified
     return headers
+
+
+def check_archive_folder(archive_dir: Path) -> None:
+    """Refuse to crawl into a folder that holds something other than a tfmigrate archive: a
+    user's own ``archive/`` under ``--out`` was once filled with our files, mixed with theirs."""
+    if not archive_dir.is_dir() or (archive_dir / STATE_FILE).is_file():
+        return
+    foreign = sorted(p.name for p in archive_dir.iterdir() if p.name not in ARCHIVE_NAMES)
+    if foreign:
+        raise StartError(
+            f"{archive_dir} is not a tfmigrate archive (it holds {foreign[0]!r}); move it away or name"
+            " another archive folder"
+        )
 
 
 def repair_torn_warcs(directory: Path, committed_ends: dict[str, int], run_id: str) -> None:

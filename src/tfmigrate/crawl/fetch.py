@@ -13,15 +13,17 @@ import email.utils
 import hashlib
 import http.client
 import mimetypes
+import os
 import socket
+import sys
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
-from urllib.request import url2pathname
+from typing import BinaryIO
+from urllib.parse import unquote, urljoin
 
 import urllib3
 from urllib3.util import make_headers, parse_url
@@ -29,7 +31,7 @@ from urllib3.util.retry import Retry
 
 from tfmigrate.config import CrawlSettings
 from tfmigrate.crawl.access import SiteAccess
-from tfmigrate.crawl.urls import Scope, canonical_url
+from tfmigrate.crawl.urls import Scope, canonical_url, local_file
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -44,6 +46,7 @@ STATUS_HINTS = {
     401: "the site wants a login: put it in ~/.netrc (machine HOST login USER password PASSWORD)",
     407: "the proxy wants a login: --proxy http://USER:PASSWORD@HOST:PORT",
 }
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True)
@@ -124,46 +127,76 @@ class BodyTooLargeError(Exception):
 
 
 class BodyDecoder:
-    """Decodes gzip/deflate while counting decoded bytes, so a gzip bomb stops at the cap."""
+    """Decodes gzip/deflate while counting decoded bytes, so a gzip bomb stops at the cap.
+
+    A gzip body may be a series of members (RFC 1952; ``gzip -dc`` reads them all): zlib stops at
+    the end of the first, which once cut a page short and recorded it as an ordinary change. Every
+    member is decoded; bytes after the last that start no member are ignored, as gzip does."""
 
     def __init__(self, encoding: str | None, max_bytes: int) -> None:
         encoding = (encoding or "identity").strip().lower()
         self.max_bytes = max_bytes
         self.size = 0
+        self.coded = 0  # bytes fed
         self.digest = hashlib.sha256()
+        self.is_gzip = encoding in ("gzip", "x-gzip")
+        self.pending = b""  # the start of what may be another gzip member
+        self.ignoring = False  # past the last member
         self.decompressor = None
-        if encoding in ("gzip", "x-gzip"):
+        if self.is_gzip:
             self.decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
         elif encoding == "deflate":
             self.decompressor = zlib.decompressobj()
 
-    def feed(self, chunk: bytes) -> None:
+    def feed(self, chunk: bytes) -> bytes:
+        """The decoded bytes of the next chunk (counted and hashed)."""
+        self.coded += len(chunk)
         if self.decompressor is None:
-            self._count(chunk)
-            return
-        data = chunk
-        while data:
-            out = self.decompressor.decompress(data, CHUNK_SIZE)
-            self._count(out)
-            data = self.decompressor.unconsumed_tail
+            return self._count(chunk)
+        decoded = []
+        data, self.pending = self.pending + chunk, b""
+        while data and not self.ignoring:
             if self.decompressor.eof:
-                break
+                if self.is_gzip and GZIP_MAGIC.startswith(data[: len(GZIP_MAGIC)]):
+                    if len(data) < len(GZIP_MAGIC):  # a member may start here: the next chunk says
+                        self.pending = data
+                        break
+                    self.decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                else:
+                    self.ignoring = True  # bytes that start no member: ignored, as gzip does
+                    break
+            decoded.append(self._count(self.decompressor.decompress(data, CHUNK_SIZE)))
+            data = self.decompressor.unused_data + self.decompressor.unconsumed_tail
+        return b"".join(decoded)
 
-    def _count(self, data: bytes) -> None:
+    def finish(self) -> None:
+        """zlib.error when the coded body ended inside a member (a stream cut short); an empty body
+        (a 304 or a HEAD-like answer that names its coding) is no stream at all."""
+        if self.decompressor is not None and self.coded and not self.decompressor.eof:
+            raise zlib.error("incomplete or truncated stream")
+
+    def _count(self, data: bytes) -> bytes:
         self.size += len(data)
         if self.size > self.max_bytes:
             raise BodyTooLargeError(f"body over the {self.max_bytes:,}-byte cap (decoded)")
         self.digest.update(data)
+        return data
 
 
 def decode_body(exchange: Exchange) -> bytes:
     """The payload a parser reads: the body with its content coding undone."""
-    encoding = (exchange.header("Content-Encoding") or "").strip().lower()
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompress(exchange.body, 16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        return zlib.decompress(exchange.body)
-    return exchange.body
+    return decode_payload(exchange.body, exchange.header("Content-Encoding"))
+
+
+def decode_payload(body: bytes, encoding: str | None, max_bytes: int = sys.maxsize) -> bytes:
+    """A body with its content coding undone; zlib.error when it does not decode, BodyTooLargeError
+    past ``max_bytes``."""
+    decoder = BodyDecoder(encoding, max_bytes)
+    if decoder.decompressor is None:
+        return body
+    decoded = decoder.feed(body)
+    decoder.finish()
+    return decoded
 
 
 def new_pool(settings: CrawlSettings, proxy: str | None) -> urllib3.PoolManager:
@@ -277,6 +310,8 @@ class HttpFetcher:
                     exchange.truncated = "time"
                     failure = f"body not complete after {self.settings.max_time:g} s"
                     break
+            else:
+                decoder.finish()
         except BodyTooLargeError as exc:
             exchange.truncated, failure = "length", str(exc)
         except zlib.error as exc:
@@ -424,10 +459,13 @@ def innermost(exc: BaseException) -> BaseException:
 
 
 class FileFetcher:
-    """A site copied to disk (a wget mirror): the same discovery and archive, no network."""
+    """A site copied to disk (a wget mirror): the same discovery and archive, no network.
 
-    def __init__(self, settings: CrawlSettings) -> None:
+    It never opens a file outside ``root``, the start folder, whatever URL it is given."""
+
+    def __init__(self, settings: CrawlSettings, root: Path) -> None:
         self.settings = settings
+        self.root = root
 
     def close(self) -> None:
         pass
@@ -435,8 +473,14 @@ class FileFetcher:
     def fetch(
         self, url: str, validators: dict[str, str] | None = None, scope: Scope | None = None
     ) -> FetchResult:
-        path = Path(url2pathname(unquote(urlsplit(url).path)))
+        """The file as a 200 response, a 404 when there is none, or a 304 when its sha256 is the
+        ETag the last crawl stored: an unchanged mirror is then archived as revisit records, not
+        copied into the archive again on every run."""
         result = FetchResult(url=url)
+        path = local_file(url, self.root)
+        if path is None:
+            result.failure = f"not a file inside the start folder {self.root}: not read"
+            return result
         exchange = Exchange(
             url=url, request_headers=[], status=200, reason="OK", response_headers=[], is_http=False
         )
@@ -445,22 +489,41 @@ class FileFetcher:
                 exchange.status, exchange.reason = 404, "Not Found"
                 result.exchanges.append(exchange)
                 return result
-            with path.open("rb") as handle:
-                body = handle.read(self.settings.max_bytes + 1)
-            stat = path.stat()
+            # O_NOFOLLOW: the resolved path itself, never a symlink put in its place since.
+            with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:
+                body = read_at_most(handle, self.settings.max_bytes + 1)
+                modified = os.fstat(handle.fileno()).st_mtime
         except OSError as exc:
             result.failure = f"cannot read {path}: {exc.strerror or exc}"
             return result
         if len(body) > self.settings.max_bytes:
             result.failure = f"file over the {self.settings.max_bytes:,}-byte cap"
             body, exchange.truncated = body[: self.settings.max_bytes], "length"
+        sha256 = hashlib.sha256(body).hexdigest()
+        etag = f'"{sha256}"'
+        if (validators or {}).get("If-None-Match") == etag and not exchange.truncated:
+            exchange.status, exchange.reason = 304, "Not Modified"
+            exchange.response_headers = [("ETag", etag)]
+            result.exchanges.append(exchange)
+            return result
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         exchange.response_headers = [
             ("Content-Type", media_type),
             ("Content-Length", str(len(body))),
-            ("Last-Modified", email.utils.formatdate(stat.st_mtime, usegmt=True)),
+            ("Last-Modified", email.utils.formatdate(modified, usegmt=True)),
+            ("ETag", etag),
         ]
-        exchange.body, exchange.decoded_size = body, len(body)
-        exchange.sha256 = hashlib.sha256(body).hexdigest()
+        exchange.body, exchange.decoded_size, exchange.sha256 = body, len(body), sha256
         result.exchanges.append(exchange)
         return result
+
+
+def read_at_most(handle: BinaryIO, limit: int) -> bytes:
+    """Up to ``limit`` bytes, read a chunk at a time: ``read(limit)`` would allocate all of a
+    large ``--max-bytes`` up front for every small file."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit and (chunk := handle.read(min(CHUNK_SIZE, limit - size))):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)

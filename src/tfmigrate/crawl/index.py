@@ -6,18 +6,20 @@ files written by another tool (wget --warc-file, Heritrix, Browsertrix), indexed
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import email.utils
-import hashlib
 import sys
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from tfmigrate.crawl.archive import WarcLocation, read_capture, read_payload
+from tfmigrate.crawl.archive import WarcLocation, decoded_chunks, payload_decoder, read_capture, read_payload
 from tfmigrate.crawl.crawler import STATE_FILE, WARC_DIR
+from tfmigrate.crawl.fetch import BodyTooLargeError
 from tfmigrate.crawl.state import CrawlState
 from tfmigrate.crawl.urls import canonical_url
 from tfmigrate.crawl.wayback import capture_address
@@ -41,6 +43,14 @@ class ArchivedPage:
     status: int | None  # the latest status: 404/410 for a page that has gone since
     last_fetched: str | None
     last_modified: str | None = None  # the Last-Modified header as the server sent it
+    final_url: str | None = None  # where a redirect led: the payload is that URL's
+
+    @property
+    def base_url(self) -> str:
+        """The URL the page's links resolve against: the one its bytes were served from, as the
+        crawl resolved them (a redirected case page once lost its images: the crawl had fetched
+        them relative to the redirect's target, the parser looked relative to the first URL)."""
+        return self.final_url or self.url
 
     @property
     def is_gone(self) -> bool:
@@ -68,25 +78,34 @@ class ArchivedPage:
 
 
 class ArchiveIndex:
-    def __init__(self, warc_dir: Path, pages: dict[str, ArchivedPage], aliases: dict[str, str]) -> None:
+    def __init__(
+        self,
+        warc_dir: Path,
+        pages: dict[str, ArchivedPage],
+        aliases: dict[str, str],
+        max_bytes: int | None = None,
+        refused: list[tuple[str, str]] | None = None,
+    ) -> None:
         self.warc_dir = warc_dir
         self.pages = pages
         self.aliases = aliases  # redirect targets -> the URL whose row holds their payload
+        self.max_bytes = max_bytes  # --max-bytes: no payload larger is read
+        self.refused = refused or []  # (url, reason): captures not indexed, over max_bytes
 
     @classmethod
-    def open(cls, path: Path) -> ArchiveIndex:
+    def open(cls, path: Path, max_bytes: int | None = None) -> ArchiveIndex:
         """An archive folder with a state database, or WARC files (a file or a folder of them)."""
         if (path / STATE_FILE).is_file():
-            return cls.from_state(path)
+            return cls.from_state(path, max_bytes)
         files = (
             [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.name.endswith(WARC_SUFFIXES))
         )
         if not files or not all(f.name.endswith(WARC_SUFFIXES) for f in files):
             raise StartError(f"{path}: neither a tfmigrate archive (no {STATE_FILE}) nor WARC files")
-        return cls.from_warcs(files)
+        return cls.from_warcs(files, max_bytes)
 
     @classmethod
-    def from_state(cls, archive_dir: Path) -> ArchiveIndex:
+    def from_state(cls, archive_dir: Path, max_bytes: int | None = None) -> ArchiveIndex:
         state = CrawlState.open_read_only(archive_dir / STATE_FILE)
         try:
             pages: dict[str, ArchivedPage] = {}
@@ -104,18 +123,23 @@ class ArchiveIndex:
                     status=row.status,
                     last_fetched=row.last_fetched,
                     last_modified=row.last_modified,
+                    final_url=row.final_url,
                 )
                 if row.final_url:
                     aliases.setdefault(row.final_url, row.url)
         finally:
             state.close()
-        return cls(archive_dir / WARC_DIR, pages, aliases)
+        return cls(archive_dir / WARC_DIR, pages, aliases, max_bytes)
 
     @classmethod
-    def from_warcs(cls, files: list[Path]) -> ArchiveIndex:
-        """Index foreign WARC files: the last 200 response (or resource) record of each URL."""
+    def from_warcs(cls, files: list[Path], max_bytes: int | None = None) -> ArchiveIndex:
+        """Index foreign WARC files: the last 200 response (or resource) record of each URL.
+
+        Payloads are hashed as they stream, never held whole: a 1.5 MB ``.warc.gz`` can hold a
+        record of 1.5 GB, which once took 3 GB of memory. One over ``max_bytes`` is not indexed."""
         root = files[0].parent if len(files) == 1 else Path(*commonparts(files))
         pages: dict[str, ArchivedPage] = {}
+        refused: list[tuple[str, str]] = []
         for path in files:
             with path.open("rb") as handle:
                 iterator = ArchiveIterator(handle)
@@ -126,18 +150,24 @@ class ArchiveIndex:
                     uri = record.rec_headers.get_header("WARC-Target-URI")
                     if status != "200" or not uri:
                         continue
-                    payload = record.content_stream().read()
-                    iterator.read_to_end(record)
+                    url = canonical_url(uri)
+                    decoder = payload_decoder(record, max_bytes)
+                    try:
+                        collections.deque(decoded_chunks(record, decoder), maxlen=0)  # hashed, not kept
+                    except (BodyTooLargeError, zlib.error) as exc:
+                        refused.append((url, f"archived payload not read: {exc}"))
+                        continue
+                    finally:
+                        iterator.read_to_end(record)
                     content_type = (
                         record.http_headers.get_header("Content-Type")
                         if record.http_headers
                         else record.rec_headers.get_header("Content-Type")
                     )
-                    url = canonical_url(uri)
                     pages[url] = ArchivedPage(
                         url=url,
-                        sha256=hashlib.sha256(payload).hexdigest(),
-                        size=len(payload),
+                        sha256=decoder.digest.hexdigest(),
+                        size=decoder.size,
                         content_type=content_type,
                         location=WarcLocation(
                             file=path.relative_to(root).as_posix(),
@@ -152,7 +182,7 @@ class ArchiveIndex:
                             record.http_headers.get_header("Last-Modified") if record.http_headers else None
                         ),
                     )
-        return cls(root, pages, {})
+        return cls(root, pages, {}, max_bytes, refused)
 
     def get(self, url: str) -> ArchivedPage | None:
         if (page := self.pages.get(url)) is not None:  # already canonical: a URL from this index
@@ -160,8 +190,10 @@ class ArchiveIndex:
         url = canonical_url(url)
         return self.pages.get(url) or self.pages.get(self.aliases.get(url, ""))
 
-    def payload(self, page: ArchivedPage) -> bytes:
-        return read_payload(self.warc_dir, page.location, page.sha256)
+    def payload(self, page: ArchivedPage, head: int | None = None) -> bytes:
+        """The page's archived bytes, held to its sha256 (only its first ``head`` bytes when given)."""
+        sha256 = page.sha256 if head is None else None
+        return read_payload(self.warc_dir, page.location, sha256, self.max_bytes, head)
 
     def capture(self, page: ArchivedPage) -> dict[str, str | dt.datetime | None]:
         """The web archive capture a page's payload was replayed from (migrate --wayback), as a

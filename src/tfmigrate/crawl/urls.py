@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urldefrag, urlsplit, urlunsplit
+from urllib.parse import unquote, urldefrag, urlsplit, urlunsplit
+from urllib.request import url2pathname
 
 from w3lib.url import canonicalize_url
 
@@ -31,6 +33,25 @@ def path_to_url(path: Path) -> str:
     return canonical_url(path.resolve().as_uri())
 
 
+def file_path(url: str) -> Path:
+    """The path a ``file:`` URL names on disk: escapes decoded, symlinks and ``..`` resolved."""
+    return Path(os.path.realpath(url2pathname(unquote(urlsplit(url).path))))
+
+
+def local_file(url: str, root: Path) -> Path | None:
+    """The file a ``file:`` URL names (``file_path``), or None when it lies outside ``root``.
+
+    A mirror's link ``..%2F..%2Fsecret.txt`` stays inside the folder while it is percent-encoded
+    and leaves it once decoded; a symlink in a mirror can point anywhere (``/proc/self/environ``).
+    So the decision is made on the path the file system would open, never on the URL's text.
+    """
+    try:
+        path = file_path(url)
+    except ValueError:  # %00: no file has a NUL in its name
+        return None
+    return path if path.is_relative_to(root) else None
+
+
 @dataclass(frozen=True)
 class Scope:
     """Which URLs a crawl may fetch, and why not when it may not.
@@ -44,6 +65,7 @@ class Scope:
     include: tuple[re.Pattern[str], ...] = ()
     exclude: tuple[re.Pattern[str], ...] = ()
     follow_action_links: bool = False
+    root: Path | None = None  # a local copy's start folder (resolved): nothing outside it is read
 
     @classmethod
     def around(
@@ -56,6 +78,7 @@ class Scope:
         """The scope of a start URL: its scheme and host, and its directory as the path prefix."""
         parts = urlsplit(canonical_url(start_url))
         prefix = parts.path if parts.path.endswith("/") else parts.path.rsplit("/", 1)[0] + "/"
+        root = file_path(f"file://{prefix}") if parts.scheme == "file" else None
         return cls(
             scheme=parts.scheme,
             host=parts.netloc,
@@ -63,6 +86,7 @@ class Scope:
             include=tuple(re.compile(p) for p in include),
             exclude=tuple(re.compile(p) for p in exclude),
             follow_action_links=follow_action_links,
+            root=root,
         )
 
     @property
@@ -75,6 +99,9 @@ class Scope:
         parts = urlsplit(url)
         if parts.scheme not in self.schemes:
             return f"scheme {parts.scheme or 'none'!r} is not crawled"
+        # Before --include: no pattern widens a local copy beyond its folder.
+        if self.root is not None and (parts.netloc or local_file(url, self.root) is None):
+            return f"not a file inside the start folder {self.root}"
         if any(p.search(url) for p in self.exclude):
             return "matches --exclude"
         if any(p.search(url) for p in self.include):

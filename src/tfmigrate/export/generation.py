@@ -201,17 +201,26 @@ class Generation:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def prepare_output(out_dir: Path) -> Links:
-    """Create DIR, refuse names that are not ours, clear what a killed run left, and find out
-    which links DIR's filesystem makes."""
+def refuse_a_file(out_dir: Path) -> None:
+    """Before DIR's lock is taken in it: ``--out FILE`` once said "File exists"."""
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"{out_dir} is a file, not a folder: choose another --out")
+
+
+def prepare_output(out_dir: Path) -> Links:
+    """Create DIR, check that every folder a run writes can be written (before a crawl of hours:
+    an unwritable generations folder once ended a whole crawl in a traceback), find out which links
+    DIR's filesystem makes, refuse names that are not ours, and clear what a killed run left."""
+    folder = out_dir
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / STATE_DIR / GENERATIONS).mkdir(parents=True, exist_ok=True)
+        for folder in (out_dir, out_dir / STATE_DIR, out_dir / STATE_DIR / GENERATIONS):
+            probe = folder / ".tfmigrate-write-test"
+            probe.mkdir()
+            probe.rmdir()
         links = probe_links(out_dir / STATE_DIR)
     except OSError as exc:
-        raise OutputError(f"output folder {out_dir} is not writable: {exc.strerror or exc}") from exc
+        raise OutputError(f"output folder {folder} is not writable: {exc.strerror or exc}") from exc
     pointer = out_dir / STATE_DIR / CURRENT
     copies = pointer.is_file() and not pointer.is_symlink()  # DIR's names are tfmigrate's copies
     for name in PUBLISHED:
@@ -244,7 +253,9 @@ def walk_folders(root: Path) -> Iterator[Path]:
 
 
 def current_generation(out_dir: Path) -> Path | None:
-    """The generation ``current`` names: a symbolic link to it, or a file holding its name."""
+    """The published generation, which ``current`` names (a symbolic link to it, or a file holding
+    its name); None when ``current`` is missing, or names a generation that is gone or one outside
+    DIR's (then there is no previous run to build on: doctor names it)."""
     pointer = out_dir / STATE_DIR / CURRENT
     if pointer.is_symlink():
         target = pointer.resolve()
@@ -257,15 +268,21 @@ def current_generation(out_dir: Path) -> Path | None:
 
 
 def publish_names(out_dir: Path, generation: Path, links: Links) -> None:
-    """DIR's names: symbolic links through ``current``, made once; or fresh copies of the
-    generation, each swapped in by a rename once it is complete."""
+    """DIR's names: symbolic links through ``current`` (one that leads elsewhere is put right); or
+    fresh copies of the generation, each swapped in by a rename once it is complete."""
     staging = out_dir / STATE_DIR / PUBLISHING
     for name in PUBLISHED:
         path = out_dir / name
         if links.symbolic:
-            if not path.is_symlink():
-                remove(path)  # a copy an earlier run made on a filesystem without symbolic links
-                path.symlink_to(Path(STATE_DIR) / CURRENT / name)
+            target = Path(STATE_DIR) / CURRENT / name
+            if path.is_symlink() and Path(os.readlink(path)) == target:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)  # a copy an earlier run made on a filesystem without symbolic links
+            temporary = out_dir / f".{name}.tfmigrate-link"
+            temporary.unlink(missing_ok=True)
+            temporary.symlink_to(target)
+            os.replace(temporary, path)
             continue
         staging.mkdir(exist_ok=True)
         fresh, old = staging / name, staging / f"{name}.old"

@@ -36,6 +36,17 @@ ANSWER_SECTIONS = frozenset(
 )
 
 
+INDEX = "index.md"
+ANSWER_SUFFIX = "-answer"
+
+
+def case_file(case_id: str) -> str:
+    """A case's file name, never the index's nor another case's answer: a case whose id is
+    ``index`` (a folder's index.html with no printed number) once overwrote index.md or was
+    overwritten by it. Case ids hold no dot, so ``<id>.case.md`` is no other case's name."""
+    return f"{case_id}.case.md" if case_id == "index" or case_id.endswith(ANSWER_SUFFIX) else f"{case_id}.md"
+
+
 def escape(text: str) -> str:
     text = INLINE_PUNCTUATION_RE.sub(r"\\\1", text)
     text = "".join(HTML_ENTITIES.get(c, c) for c in text)
@@ -77,13 +88,14 @@ class MarkdownExporter:
             title = f"Unknown case {case.case_id}" if options.unknown else (case.title or case.case_id)
             text = render(title, header(case, unknown=options.unknown), body)
             if answer:
-                text += f"\n[Show the answer]({quote(case.case_id)}-answer.md)\n"
+                answer_file = f"{case.case_id}{ANSWER_SUFFIX}.md"
+                text += f"\n[Show the answer]({quote(answer_file)})\n"
                 answer_text = render(f"Answer: {case.title or case.case_id}", "", answer)
-                (out_dir / f"{case.case_id}-answer.md").write_text(answer_text, encoding="utf-8")
-            (out_dir / f"{case.case_id}.md").write_text(text, encoding="utf-8")
-            index.append(f"- [{escape(title)}]({quote(case.case_id)}.md)")
+                (out_dir / answer_file).write_text(answer_text, encoding="utf-8")
+            (out_dir / case_file(case.case_id)).write_text(text, encoding="utf-8")
+            index.append(f"- [{escape(title)}]({quote(case_file(case.case_id))})")
             count += 1
-        (out_dir / "index.md").write_text("\n".join(index) + "\n", encoding="utf-8")
+        (out_dir / INDEX).write_text("\n".join(index) + "\n", encoding="utf-8")
         return count
 
     @staticmethod

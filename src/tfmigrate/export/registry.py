@@ -16,7 +16,11 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import ClassVar, Literal, Protocol
 
+from pydantic import ValidationError
+
 from tfmigrate.errors import InputError, OutputError
+from tfmigrate.export.generation import STATE_DIR
+from tfmigrate.messages import quoted
 from tfmigrate.models import Case
 
 ENTRY_POINT_GROUP = "tfmigrate.exporters"
@@ -55,8 +59,24 @@ class MigratedOutput:
             )
 
     def records(self) -> Iterator[Case]:
-        for path in sorted((self.root / "cases").glob("*.json")):
+        for path in self.record_files():
             yield Case.model_validate_json(path.read_bytes())
+
+    def record_files(self) -> list[Path]:
+        return sorted((self.root / "cases").glob("*.json"))
+
+    def check(self) -> None:
+        """Every record reads, before an export writes anything: a damaged record once left a
+        partial export behind a traceback."""
+        for path in self.record_files():
+            try:
+                Case.model_validate_json(path.read_bytes())
+            except (OSError, ValidationError) as exc:
+                raise InputError(
+                    f"{path.relative_to(self.root)} does not read ({quoted(exc, 80)}); nothing exported."
+                    f" Check with tfmigrate doctor {self.root}, rebuild with tfmigrate migrate --reparse"
+                    f" --out {self.root}"
+                ) from exc
 
     def image_file(self, relative: str) -> Path | None:
         """A written image file, refusing paths that would leave the output folder."""
@@ -96,6 +116,17 @@ def load_exporter(name: str) -> Exporter:
     return exporter
 
 
+def check_destination(source: Path, out_dir: Path) -> None:
+    """Refuse to export into the migrated folder itself or into its published run: ``--out
+    DIR/cases`` once wrote into the live generation (doctor then failed it), ``--out DIR`` failed
+    on copying images onto themselves."""
+    target = out_dir.resolve()
+    if target == source.resolve() or target.is_relative_to((source / STATE_DIR).resolve()):
+        raise OutputError(
+            f"{out_dir} is {source} or inside the run it publishes; export into a folder of its own"
+        )
+
+
 def describe(name: str) -> str:
     try:
         return load_exporter(name).description
@@ -107,7 +138,9 @@ def export(name: str, source: Path, out_dir: Path, options: ExportOptions) -> Ex
     exporter = load_exporter(name)
     if options.unknown and not exporter.supports_unknown:
         raise InputError(f"format {name!r} has no unknown-case form")
+    check_destination(source, out_dir)
     migrated = MigratedOutput(source)
+    migrated.check()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         result = exporter.export(migrated, out_dir, options)

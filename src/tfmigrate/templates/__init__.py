@@ -60,6 +60,21 @@ NEWTFH_LINES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
 # Marks that support others but never make a page look like a case page alone: a home page has a
 # "General discussion" heading, and any page can sit at an address like a case page's.
 SUPPORTING_MARKS = frozenset({"general discussion label", "case page address"})
+# How a message names a mark (the others are named by their line already: "image link", "footer").
+MARK_NAMES = {
+    "byline": "a 'Case Author(s):' byline",
+    "case_number": "a 'Case number:' line",
+    "acr": "an 'ACR Codes and Keywords:' line",
+    "diagnosis": "a 'Diagnosis:' label",
+    "brief_history": "a 'Brief history:' label",
+    "full_history": "a 'Full history:' label",
+    "procedure": "a 'Radiopharmaceutical:' label",
+    "teaching_points": "a 'Major teaching point(s):' label",
+    "differential_diagnosis": "a 'Differential Diagnosis' label",
+    "authors": "an 'Authored By:' line",
+    "image_size": "an 'Image Size:' line",
+    "patient": "a 'Patient:' label",
+}
 CLASSIC_URL_RE = re.compile(r"^[a-z]{2}\d{3}te\d+\.s?html?$", re.IGNORECASE)
 NEWTFH_URL_RE = re.compile(r"^(?:small|submitted)_\d+\.s?html?$", re.IGNORECASE)
 
@@ -80,7 +95,7 @@ class Evidence:
         return not self.is_case_page and any(mark not in SUPPORTING_MARKS for mark in self.marks)
 
     def describe(self) -> str:
-        return ", ".join(self.marks) or "nothing"
+        return ", ".join(MARK_NAMES.get(mark, mark) for mark in self.marks) or "nothing"
 
 
 def weigh_evidence(stream: Sequence[Block], url: str = "") -> Evidence:
