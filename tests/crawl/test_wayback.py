@@ -43,6 +43,7 @@ from tfmigrate.crawl import STATE_FILE, WARC_DIR
 from tfmigrate.crawl.urls import Scope
 from tfmigrate.crawl.wayback import (
     CDX_PAGE_ROWS,
+    ArchivedCopy,
     Capture,
     WaybackFetcher,
     capture_address,
@@ -556,6 +557,30 @@ def test_a_record_names_the_capture_not_its_raw_replay() -> None:
         capture_address("https://web.archive.org/web/20050101000000id_/http://gamma.wustl.edu/tf/x.html")
         == "https://web.archive.org/web/20050101000000/http://gamma.wustl.edu/tf/x.html"
     )
+
+
+ARCHIVED_BEFORE = {
+    "the same capture: not fetched": (ArchivedCopy("2005-01-01T00:00:00Z", redirected=False), "unchanged"),
+    "another capture: fetched": (ArchivedCopy("2004-01-01T00:00:00Z", redirected=False), "fetched"),
+    # The copy is the redirect target's capture: the same moment says nothing of the target's newest.
+    "a redirect's copy: fetched": (ArchivedCopy("2005-01-01T00:00:00Z", redirected=True), "fetched"),
+}
+
+
+@pytest.mark.parametrize("name", list(ARCHIVED_BEFORE))
+def test_a_capture_archived_already_is_not_fetched_again(name: str) -> None:
+    copy, expected = ARCHIVED_BEFORE[name]
+    url = "http://gamma.wustl.edu/tf/home.html"
+    base = f"http://127.0.0.1:{free_port()}/web/"  # nothing answers: a fetch stops the crawl
+    fetcher = WaybackFetcher(wayback_settings(base), {url: copy})
+    fetcher.listed = {url: [Capture(url, "20050101000000", "301" if copy.redirected else "200")]}
+    try:
+        result = fetcher.fetch(url)
+        assert (result.unfetched or ("fetched", ""))[0] == expected
+    except WaybackError as error:
+        assert expected == "fetched" and "does not answer" in str(error)
+    finally:
+        fetcher.close()
 
 
 # --- the command line ----------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from tfmigrate.crawl.links import extract_links
 from tfmigrate.crawl.robots import RobotsRules, robots_url
 from tfmigrate.crawl.state import CrawlState, Run, UrlRow, state_error
 from tfmigrate.crawl.urls import Scope, canonical_url, path_to_url
-from tfmigrate.crawl.wayback import WaybackFetcher
+from tfmigrate.crawl.wayback import ArchivedCopy, WaybackFetcher
 from tfmigrate.errors import OutputError, StartError
 from tfmigrate.locks import LOCK_FILE, folder_lock
 from tfmigrate.media import sniff_media
@@ -194,7 +194,11 @@ class Crawler:
 
     def _fetcher(self, state: CrawlState) -> Fetcher:
         if self.settings.wayback:
-            archived = {row.url: row.location.date for row in state.all_rows() if row.location and row.sha256}
+            archived = {
+                row.url: ArchivedCopy(row.location.date, redirected=row.final_url is not None)
+                for row in state.all_rows()
+                if row.location and row.sha256
+            }
             return WaybackFetcher(self.settings, archived)
         return (
             HttpFetcher(self.settings)

@@ -86,16 +86,25 @@ class Capture:
         return to_datetime(self.timestamp)
 
 
+@dataclass(frozen=True)
+class ArchivedCopy:
+    """What the archive folder holds of a URL already: when its payload was captured (its
+    WARC-Date), and whether a redirect led to it (then the payload is another URL's capture)."""
+
+    captured: str
+    redirected: bool
+
+
 class WaybackFetcher:
     """Fetches a URL's capture from a web archive, as HttpFetcher fetches it from the live site."""
 
-    def __init__(self, settings: CrawlSettings, archived: dict[str, str]) -> None:
+    def __init__(self, settings: CrawlSettings, archived: dict[str, ArchivedCopy]) -> None:
         assert settings.wayback is not None
         self.settings = settings
         self.base = settings.wayback
         self.cdx = settings.cdx or cdx_endpoint(self.base)
         self.as_of = settings.as_of
-        self.archived = archived  # URL -> the WARC-Date of its archived copy
+        self.archived = archived
         self.http = HttpFetcher(settings)
         delay = settings.delay_for(True)
         self.gate = HostGate(delay)  # replays and TimeGate lookups
@@ -249,15 +258,17 @@ class WaybackFetcher:
         nothing fetched when its archived copy is that capture already, or the archive no longer
         holds one."""
         capture, reason = self.capture_for(url)
-        archived = self.archived.get(url)
-        if capture is None and archived is not None:
-            return FetchResult(url=url, unfetched=("kept", f"{reason}: the copy captured {archived} is kept"))
-        if capture is not None and archived == to_warc_date(capture.timestamp):
-            return FetchResult(
-                url=url, unfetched=("unchanged", f"the capture of {archived}, archived already")
-            )
+        copy = self.archived.get(url)
         if capture is None:
-            return FetchResult(url=url, failure=reason)
+            if copy is None:
+                return FetchResult(url=url, failure=reason)
+            return FetchResult(
+                url=url, unfetched=("kept", f"{reason}: the copy captured {copy.captured} is kept")
+            )
+        if copy is not None and not copy.redirected and copy.captured == to_warc_date(capture.timestamp):
+            return FetchResult(
+                url=url, unfetched=("unchanged", f"the capture of {copy.captured}, archived already")
+            )
         return follow_redirects(url, {}, scope, self.replay, self.settings.max_redirects)
 
     def replay(self, url: str, headers: dict[str, str]) -> tuple[Exchange | None, str | None]:
