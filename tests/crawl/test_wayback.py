@@ -131,6 +131,7 @@ def next_second() -> str:
 @pytest.fixture(scope="module")
 def rescue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rescue]:
     root = tmp_path_factory.mktemp("wayback")
+    pywb = Pywb(root / "pywb")  # first: where there is no pywb, the tests skip before any work
     shutil.copytree(SITE, root / "site")
     server = SiteHTTPServer(("127.0.0.1", 0), MovedHomeHandler)
     server.site = SiteServer(root=root / "site", port=server.server_address[1])
@@ -148,7 +149,6 @@ def rescue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rescue]:
     finally:
         server.shutdown()
         server.server_close()
-    pywb = Pywb(root / "pywb")
     warcs = sorted((live / "archive" / WARC_DIR).glob("*.warc.gz"))
     pywb.add_collection("site", warcs)
     pywb.copy_collection("partial", "site", leave_out=[server.site.url(path) for path in LEFT_OUT])
