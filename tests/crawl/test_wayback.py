@@ -402,13 +402,15 @@ def test_a_full_page_without_a_resume_key_is_asked_for_whole(archive_server: HTT
     assert len(list_site(archive_server.url_for("/coll/"), "http://gamma.wustl.edu/tf/")) == CDX_PAGE_ROWS + 1
 
 
+@pytest.mark.parametrize("elsewhere", [False, True], ids=["its timemap", "a timemap on another host"])
 def test_a_timegate_capture_after_as_of_gives_way_to_the_timemaps_newest_before(
-    archive_server: HTTPServer,
+    archive_server: HTTPServer, elsewhere: bool
 ) -> None:
     # A TimeGate names the capture nearest the moment asked for, before or after it (RFC 7089 4.1).
     original = "http://gamma.wustl.edu/tf/x.html"
     base = archive_server.url_for("/web/")
-    timemap = f"{base}timemap/link/{original}"
+    # Another host is never asked (nothing listens there: asking would stop the crawl).
+    timemap = f"{f'http://127.0.0.1:{free_port()}/web/' if elsewhere else base}timemap/link/{original}"
 
     def answer(request: Request) -> Response:
         if request.path.startswith("/web/timemap/"):
@@ -421,9 +423,13 @@ def test_a_timegate_capture_after_as_of_gives_way_to_the_timemaps_newest_before(
     archive_server.expect_request(re.compile("/web/.*")).respond_with_handler(answer)
     fetcher = WaybackFetcher(wayback_settings(base, as_of="2005"), {})
     try:
-        assert fetcher.find_by_timegate(original) == (Capture(original, "20040101000000", ""), "")
+        found = fetcher.find_by_timegate(original)
     finally:
         fetcher.close()
+    if elsewhere:
+        assert found == (None, "the web archive holds no capture of it at or before --as-of")
+    else:
+        assert found == (Capture(original, "20040101000000", ""), "")
 
 
 def list_site(base: str, start: str) -> list[str]:

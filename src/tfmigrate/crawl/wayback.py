@@ -209,10 +209,10 @@ class WaybackFetcher:
     def earlier_captures(self, url: str, before: Capture | None) -> list[Capture]:
         """The captures of a URL its TimeMap lists at or before --as-of (and before ``before``),
         newest first, at most EARLIER_TRIES."""
-        timemap = self.timemaps.get(url)
-        if timemap is None:
-            return []
-        exchange, failure = self.request(urljoin(self.base, timemap), search=True)
+        timemap = urljoin(self.base, self.timemaps.get(url) or "")
+        if not self.timemaps.get(url) or urlsplit(timemap).netloc != urlsplit(self.base).netloc:
+            return []  # none named, or one elsewhere: only the archive itself is asked
+        exchange, failure = self.request(timemap, search=True)
         if failure or exchange.status != 200:
             return []
         listed = (
