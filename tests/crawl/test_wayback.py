@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -74,29 +74,23 @@ class MovedHomeHandler(SiteHandler):
         return super().send_head()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Snapshot:
-    """What one run left: its exit, output lines and files."""
+    """What one run left: its exit and output lines, its records, changes.json and report.json."""
 
     result: Ran
     out: Path
-    cases: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def load(self, name: str) -> Any:
-        return json.loads((self.out / name).read_text(encoding="utf-8"))
+    cases: dict[str, dict[str, Any]]
+    changes: dict[str, Any]
+    report: dict[str, Any]
 
     @classmethod
     def take(cls, result: Ran, out: Path) -> Snapshot:
-        cases = {
-            p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((out / "cases").glob("*.json"))
-        }
-        snapshot = cls(result, out, cases)
-        snapshot.changes = snapshot.load("changes.json")
-        snapshot.report = snapshot.load("report.json")
-        return snapshot
+        def load(path: Path) -> Any:
+            return json.loads(path.read_text(encoding="utf-8"))
 
-    changes: Any = None
-    report: Any = None
+        cases = {p.stem: load(p) for p in sorted((out / "cases").glob("*.json"))}
+        return cls(result, out, cases, load(out / "changes.json"), load(out / "report.json"))
 
 
 @dataclass
@@ -192,23 +186,23 @@ MISSING_APPLET = "viewer/CineViewer.class"
 def test_the_site_read_from_the_archive_gives_the_records_of_the_live_site(
     rescue: Rescue, rescued: dict[str, Snapshot]
 ) -> None:
-    run_ = rescued["as_of"]
+    rescued_at = rescued["as_of"]
     # The one URL the live crawl could not fetch: the archive holds only its 404.
-    assert run_.result.returncode == 1
-    assert run_.result.stderr == (
+    assert rescued_at.result.returncode == 1
+    assert rescued_at.result.stderr == (
         f"failed {rescue.site_url}{MISSING_APPLET}: the web archive holds no capture of it with status 200"
         " or a redirect (only 404)\n"
     )
-    assert len(run_.cases) == 31
-    assert {k: without_capture(v) for k, v in run_.cases.items()} == rescue.live.cases
+    assert len(rescued_at.cases) == 31
+    assert {k: without_capture(v) for k, v in rescued_at.cases.items()} == rescue.live.cases
     # Each record names its capture: the archive's address of it, and when it was made.
-    for case_id, record in run_.cases.items():
+    for case_id, record in rescued_at.cases.items():
         source = record["source"]
         captured = dt.datetime.fromisoformat(source["captured"])
         assert source["archive_url"] == f"{rescue.pywb.url('site')}{to_timestamp(captured)}/{source['url']}"
         assert to_timestamp(captured) <= rescue.as_of, case_id
     # The old home page address: its archived redirect was followed to the new one.
-    with sqlite3.connect(run_.out / "archive" / STATE_FILE) as db:
+    with sqlite3.connect(rescued_at.out / "archive" / STATE_FILE) as db:
         (final,) = db.execute("SELECT final_url FROM urls WHERE url = ?", (rescue.start,)).fetchone()
     assert final == rescue.site_url + "index.html"
 
