@@ -247,7 +247,8 @@ def build_generation(
                     name_collision(record, page, collisions)
                 attach_images(record, index, generation)
                 if archived is not None:  # a copy: a reused record shares its source with the last run's
-                    record.source = record.source.model_copy(update={"last_modified": archived.modified})
+                    source = {"last_modified": archived.modified, **archive_capture(index, archived)}
+                    record.source = record.source.model_copy(update=source)
                 record.withdrawn = withdrawn
                 if old is None and case_id in previous.case_ids:
                     damage = previous.damage.get(f"cases/{case_id}.json", "unreadable")
@@ -667,6 +668,15 @@ def unique_name(label: str, url: str, extension: str, used: set[str]) -> str:
         name = f"{base}-{counter}{suffix}"
     used.add(name.lower())
     return name
+
+
+def archive_capture(index: ArchiveIndex, page: ArchivedPage) -> dict[str, Any]:
+    """Which web archive capture the page is (migrate --wayback); nothing when its record cannot be
+    read (tfmigrate doctor names the damage, and the record keeps the capture it named)."""
+    try:
+        return index.capture(page)
+    except ArchiveError:
+        return {}
 
 
 def fetch_date(page: ArchivedPage) -> dt.date:
