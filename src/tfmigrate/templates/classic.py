@@ -1,9 +1,10 @@
 """The classic case page (1994-2006), ``/<pp><nnn>te<nnn>.html``: a small grammar over blocks.
 
-Order on the page (SITE.md): byline; Diagnosis; Brief history; images with captions; "Full
-history/Diagnosis is available below"; Diagnosis again; Full history; procedure; findings;
-discussion; followup, teaching points, differential list, references; ACR codes; the general
-discussion link with the anatomic field and category; footer links; case number; copyright.
+Order on the page (bs125 and the site's other classic pages): byline; Diagnosis; Brief history;
+images with captions; "Full history/Diagnosis is available below"; Diagnosis again; Full history;
+procedure; findings; discussion; followup, teaching points, differential list, references; ACR
+codes; the general discussion link with the anatomic field and category; footer links; case
+number; copyright.
 
 Bodies are labelled (bs054, tr010) or not. Without labels, sections are told apart by the gaps
 between them and filled in page order, but the procedure is recognised by its content, so a
