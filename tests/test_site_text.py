@@ -109,3 +109,13 @@ def test_text_above_the_brief_history_label_is_never_history() -> None:
     assert case.brief_history == "54 year-old man with back pain."
     assert case.unassigned[:2] == [byline, "Paget's disease"]
     assert {"authors_missing", "unassigned_text"} <= {issue.code for issue in case.issues}
+
+
+def test_a_header_that_closes_the_page_after_the_byline_loses_no_field() -> None:
+    # An included header closed </BODY></HTML> right after the byline; browsers show what follows,
+    # and so must the record, field for field.
+    after_byline = HEAD.index("<p><b>Diagnosis:")
+    closed_early = case_of(f"{HEAD[:after_byline]}</BODY></HTML>\n{HEAD[after_byline:]}{BODY}")
+    whole = case_of(HEAD + BODY)
+    assert closed_early.model_dump(exclude={"source"}) == whole.model_dump(exclude={"source"})
+    assert closed_early.findings == "Markedly increased uptake in the right humerus."
