@@ -410,7 +410,23 @@ HTML5 = Style(
     separator=lambda gap: "<section><p>&nbsp;</p></section>" if gap >= 4 else "",  # an empty slot
 )
 
-STYLES = [HTML32, BR_RUNS, PRE, TABLES, WORD, WORD_NO_CSS, XHTML, CSS_DIVS, FORM, LISTS, HTML5]
+# A box per section (a bordered table of one cell), the boxes a line apart or touching: the border,
+# not the space, parts the sections. Paragraphs inside are spaced with a break, not with margins.
+BOXES = Style(
+    name="boxes",
+    page=lambda body: f"<html><body bgcolor=#e0e0e0>\n{body}\n</body></html>",
+    section=lambda sec, s: (
+        '<table border="1" width="90%" cellpadding="6"><tr><td>'
+        + "<br><br>".join(lines_html(p, s) for p in sec)
+        + "</td></tr></table>"
+    ),
+    paragraph=lambda p, s: lines_html(p, s),
+    label=lambda label, rest: f"<b>{esc(label)}</b> {rest}",
+    separator=lambda gap: '<table border="1" width="90%"><tr><td>&nbsp;</td></tr></table>' * (gap >= 4),
+    mixed_wrapper="div",
+)
+
+STYLES = [HTML32, BR_RUNS, PRE, TABLES, WORD, WORD_NO_CSS, XHTML, CSS_DIVS, FORM, LISTS, HTML5, BOXES]
 # A page of sections in several styles: a plain page with the stylesheet its <div> sections need.
 MIXED_PAGE = (
     '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'

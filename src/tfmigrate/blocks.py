@@ -340,6 +340,12 @@ class _Table:
     def rows_are_regions(self) -> bool:
         return self.holds_paragraphs or (self.bordered and self.columns > 1)
 
+    @property
+    def is_box(self) -> bool:
+        """A border drawn around one cell: a region of its own, as a box per section draws them,
+        never a table of data, whose cells stand side by side or in rows."""
+        return self.bordered and len(self.row_starts) == 1 and self.columns <= 1
+
 
 # An open block element: (tag, stream size, blank lines and spaces drawn when it opened, the blank
 # lines below it, the element), to tell at its end whether it drew nothing, and what margin it leaves.
@@ -365,6 +371,7 @@ class _Layout:
     pre_ranges: list[tuple[int, int]] = field(default_factory=list)  # the lines each <pre> drew
     item_pending: bool = False
     paragraph_pending: bool = False  # a <p> opened and has drawn no line yet
+    after_box: bool = False  # a box (a bordered table of one cell) closed, and no line drawn since
     tight_paragraphs: list[int] = field(default_factory=list)  # lines that open a <p> without space above
     lead: str | None = None
     lead_marks: list[tuple[lxml.etree._Element, int]] = field(default_factory=list)
@@ -515,7 +522,17 @@ class _Layout:
                     self.stream[index] = replace(self.stream[index], inline=True)
 
     def close_table(self, table: _Table) -> None:
-        """A table whose rows are regions: each row after the first starts a section."""
+        """A table whose rows are regions: each row after the first starts a section. A box: what
+        it holds is a section, and so is what follows it."""
+        if table.is_box:
+            inside = range(table.row_starts[0], len(self.stream))
+            first = next((n for n in inside if self.stream[n].kind is BlockKind.TEXT), None)
+            if first is None:  # an empty box: a section left empty, as two rules draw it
+                self.gap = after_rule(max(self.gap, SECTION_GAP))
+            elif first and self.stream[first].gap < SECTION_GAP:  # the page's first line has no gap
+                self.stream[first] = replace(self.stream[first], gap=SECTION_GAP)
+            self.after_box = True
+            return
         if not table.rows_are_regions:
             return
         gap = SECTION_GAP
@@ -616,6 +633,8 @@ class _Layout:
         if text and is_rule_line(text):
             self.gap = after_rule(self.gap)
         elif text:
+            if self.after_box:  # a border, not space: at least a section's gap, whatever space is drawn
+                self.gap, self.after_box = max(self.gap, SECTION_GAP), False
             if self.paragraph_pending and not self.gap and self.stream:
                 self.tight_paragraphs.append(len(self.stream))
             self.paragraph_pending = False
