@@ -371,7 +371,10 @@ class _Layout:
     pre_ranges: list[tuple[int, int]] = field(default_factory=list)  # the lines each <pre> drew
     item_pending: bool = False
     paragraph_pending: bool = False  # a <p> opened and has drawn no line yet
-    after_box: bool = False  # a box (a bordered table of one cell) closed, and no line drawn since
+    # A <section> or a box (a bordered table of one cell) closed, and no line was drawn since: the next
+    # line starts a section. A bound, not space: a rule drawn after them is the same break, not a
+    # second one (an <hr> after a </section> once made an empty procedure slot of nothing).
+    section_follows: bool = False
     tight_paragraphs: list[int] = field(default_factory=list)  # lines that open a <p> without space above
     lead: str | None = None
     lead_marks: list[tuple[lxml.etree._Element, int]] = field(default_factory=list)
@@ -449,7 +452,7 @@ class _Layout:
         if tag in HEADING_TAGS:
             top, bottom = SECTION_GAP, 1  # a heading starts a section, whatever its CSS says
         elif tag == "section":
-            top, bottom = SECTION_GAP, SECTION_GAP  # the author says so, though a browser draws no space
+            top, bottom = SECTION_GAP, 0  # the author says so, though a browser draws no space
         self.space(top)
         if tag in PRE_TAGS:
             if not self.pre_depth:
@@ -488,6 +491,8 @@ class _Layout:
         # (<P><P>, Word's <o:p>&nbsp;</o:p>), as is any box or table row holding only &nbsp;.
         if tag == "section" and len(self.stream) == stream_size:
             self.gap = after_rule(SECTION_GAP)  # a section with nothing in it: an empty slot
+        elif tag == "section":
+            self.section_follows = True
         elif drew_nothing and (tag == "p" or (self.spaces > spaces and tag not in CELL_TAGS)):
             self.blank()
         if tag in PRE_TAGS:
@@ -531,7 +536,7 @@ class _Layout:
                 self.gap = after_rule(max(self.gap, SECTION_GAP))
             elif first and self.stream[first].gap < SECTION_GAP:  # the page's first line has no gap
                 self.stream[first] = replace(self.stream[first], gap=SECTION_GAP)
-            self.after_box = True
+            self.section_follows = True
             return
         if not table.rows_are_regions:
             return
@@ -633,8 +638,8 @@ class _Layout:
         if text and is_rule_line(text):
             self.gap = after_rule(self.gap)
         elif text:
-            if self.after_box:  # a border, not space: at least a section's gap, whatever space is drawn
-                self.gap, self.after_box = max(self.gap, SECTION_GAP), False
+            if self.section_follows:
+                self.gap, self.section_follows = max(self.gap, SECTION_GAP), False
             if self.paragraph_pending and not self.gap and self.stream:
                 self.tight_paragraphs.append(len(self.stream))
             self.paragraph_pending = False
