@@ -458,7 +458,16 @@ LABEL_FORMS = {
     "plain": lambda label, rest: f"{esc(label)}: {rest}",
     "dash": lambda label, rest: f"<b>{esc(label)}</b> - {rest}",
 }
-PARAGRAPH_FORMS = ("p", "p-unclosed", "div", "br-br", "center-font", "blockquote", "p-no-margin")
+PARAGRAPH_FORMS = (
+    "p",
+    "p-unclosed",
+    "div",
+    "br-br",
+    "center-font",
+    "blockquote",
+    "p-no-margin",
+    "div-no-css",
+)
 SEPARATOR_FORMS = {
     "hr": lambda gap: "<hr>" * (1 + (gap >= 4)) + "<p>&nbsp;</p>" * (gap == 3),
     "hr-attributes": lambda gap: '<HR SIZE=3 NOSHADE WIDTH="80%">' * (1 + (gap >= 4)),
@@ -482,6 +491,7 @@ def composed_paragraph(form: str) -> Callable[[Paragraph, Style], str]:
             "center-font": f'<center><font face="Arial" size="2">{inner}</font></center><br>',
             "blockquote": f"<blockquote>{inner}</blockquote>",
             "p-no-margin": f'<p style="margin:0">{inner}</p>',
+            "div-no-css": f'<div class="para">{inner}</div>',  # its margins were in the site's lost CSS
         }[form]
 
     return draw

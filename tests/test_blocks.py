@@ -175,6 +175,17 @@ LAYOUTS = [
         [("a", 0), ("b", 0), ("c", 0), ("d", 1), ("e", 0)],
     ),
     (
+        "divs whose stylesheet is lost, a label in a table's cells: paragraphs all the same",
+        "<div class=para><table><tr><td><b>Diagnosis:</b></td><td>x</td></tr></table></div>"
+        + "".join(f"<div class=para>{w}</div>" for w in "abc"),
+        [("Diagnosis:", 0), ("x", 0), ("a", 1), ("b", 1), ("c", 1)],
+    ),
+    (
+        "a div a line, an empty div between paragraphs (Outlook, FCKeditor)",
+        "".join(f"<div>{w}</div>" for w in "abc") + "<div>&nbsp;</div><div>d</div><div>e</div>",
+        [("a", 0), ("b", 0), ("c", 0), ("d", 1), ("e", 0)],
+    ),
+    (
         "a box per section, an empty box an empty slot",
         "<table border=1><tr><td>a<br><br>b</td></tr></table><table border=1><tr><td>c</td></tr></table>"
         "<table border=1><tr><td>&nbsp;</td></tr></table><table border=1><tr><td>d</td></tr></table><p>e",

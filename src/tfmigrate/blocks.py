@@ -94,6 +94,9 @@ RHYTHM_MAJORITY = 3
 # read as one: a wrong history without an issue).
 TIGHT_MAJORITY = 4
 MIN_TIGHT_PARAGRAPHS = 2
+# Boxes an author makes a paragraph of: <p>, and <div> (a <div class="para"> whose site stylesheet,
+# which gave it its margins, is lost with the site).
+PARAGRAPH_TAGS = frozenset({"p", "div"})
 # Pages are untrusted: never fetch anything a page names (DTDs, entities); libxml2's default depth
 # limit stays on, so 100,000 nested tags give a shallower tree, not a crash. lxml.etree's parser,
 # not lxml.html's: that one looks up a Python element class for every element (a fifth of the walk).
@@ -196,23 +199,27 @@ def blocks_from_html(html: str, base_url: str | None = None, *, locate: bool = F
     layout.walk(root)
     layout.end_line()
     stream = layout.stream
-    set_tight_paragraphs_apart(stream, layout.tight_paragraphs)
+    set_tight_paragraphs_apart(stream, layout.tight_paragraphs, layout.lines_at_table_edges)
     for start, end in reversed(layout.pre_ranges):  # last first: the earlier ranges keep their indices
         stream[start:end] = join_wrapped_lines(stream[start:end])
     return numbered(normalize_rhythm(stream))
 
 
-def set_tight_paragraphs_apart(stream: list[Block], tight: list[int]) -> None:
+def set_tight_paragraphs_apart(stream: list[Block], tight: list[int], table_edges: set[int]) -> None:
     """Paragraphs drawn without space between them are paragraphs still, on a page that draws no
     blank lines between lines of text: there the element, not the space, parts them. A page that
     does (Word's empty paragraphs between paragraphs of a line each) parts its paragraphs by them.
-    The space around an image (a spacer, a heading drawn as a picture) is no such blank line."""
+    The space around an image (a spacer, a heading drawn as a picture) or at a table's edges (a
+    label and its value in cells) is no such blank line: the author drew neither."""
     if len(tight) < MIN_TIGHT_PARAGRAPHS:
         return
     blank_lines = sum(
         1
-        for above, block in pairwise(stream)
-        if block.gap == 1 and block.kind is BlockKind.TEXT and above.kind is BlockKind.TEXT
+        for index, (above, block) in enumerate(pairwise(stream), 1)
+        if block.gap == 1
+        and block.kind is BlockKind.TEXT
+        and above.kind is BlockKind.TEXT
+        and index not in table_edges
     )
     if blank_lines * TIGHT_MAJORITY >= len(tight):
         return
@@ -370,12 +377,15 @@ class _Layout:
     pre_start: int = 0  # where the outermost <pre> began in the stream
     pre_ranges: list[tuple[int, int]] = field(default_factory=list)  # the lines each <pre> drew
     item_pending: bool = False
-    paragraph_pending: bool = False  # a <p> opened and has drawn no line yet
+    paragraph_pending: bool = False  # a paragraph box (<p>, <div>) opened and has drawn no line yet
     # A <section> or a box (a bordered table of one cell) closed, and no line was drawn since: the next
     # line starts a section. A bound, not space: a rule drawn after them is the same break, not a
     # second one (an <hr> after a </section> once made an empty procedure slot of nothing).
     section_follows: bool = False
-    tight_paragraphs: list[int] = field(default_factory=list)  # lines that open a <p> without space above
+    # Lines drawn first inside a table or first under one: the space above them is the table's edge.
+    at_table_edge: bool = False
+    lines_at_table_edges: set[int] = field(default_factory=set)
+    tight_paragraphs: list[int] = field(default_factory=list)  # lines opening a paragraph box, no space above
     lead: str | None = None
     lead_marks: list[tuple[lxml.etree._Element, int]] = field(default_factory=list)
     line_images: list[int] = field(default_factory=list)
@@ -464,6 +474,7 @@ class _Layout:
                 self.tables[-1].row_starts.append(len(self.stream))
                 self.tables[-1].row_has_text = False
         elif tag == "table":
+            self.at_table_edge = True
             border = (element.get("border") or "0").strip()
             self.tables.append(_Table(bordered=border == "" or (border.isdigit() and int(border) > 0)))
         elif tag in CELL_TAGS:
@@ -473,7 +484,7 @@ class _Layout:
             self.cells.append(cell)
         elif tag == "li":
             self.item_pending = True
-        self.paragraph_pending = tag == "p"
+        self.paragraph_pending = tag in PARAGRAPH_TAGS
         if tag in HEADING_LIKE_TAGS:
             self.lead_marks.append((element, 0))
         self.boxes.append((tag, len(self.stream), self.blanks, self.spaces, bottom, element))
@@ -513,6 +524,7 @@ class _Layout:
                 self.tables[-1].columns = max(self.tables[-1].columns, columns)
         elif tag == "table" and self.tables:
             self.close_table(self.tables.pop())
+            self.at_table_edge = True
         self.space(bottom)
 
     def close_row(self, row: list[_Cell]) -> None:
@@ -640,6 +652,9 @@ class _Layout:
         elif text:
             if self.section_follows:
                 self.gap, self.section_follows = max(self.gap, SECTION_GAP), False
+            if self.at_table_edge:
+                self.lines_at_table_edges.add(len(self.stream))
+                self.at_table_edge = False
             if self.paragraph_pending and not self.gap and self.stream:
                 self.tight_paragraphs.append(len(self.stream))
             self.paragraph_pending = False
