@@ -29,6 +29,10 @@ class Pool:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (their memory is the caller's peak while they live)."""
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
@@ -36,9 +40,11 @@ class Pool:
     def is_worth_it(self, count: int) -> bool:
         return self.jobs > 1 and count >= 2 * self.jobs
 
-    def start(self, warm_up: Callable[[], None]) -> None:
-        """Start every worker now with ``warm_up`` (an import), so that they are ready when the
-        first map comes; the caller goes on meanwhile."""
+    def start(self, warm_up: Callable[[], None], count: int) -> None:
+        """Start the workers now, when ``count`` items are worth them: each runs ``warm_up`` (an
+        import of what the maps will need: a second each), while the caller goes on (a crawl)."""
+        if self._executor is not None or not self.is_worth_it(count):
+            return
         executor = self._pool()
         for _ in range(self.jobs):
             executor.submit(warm_up)

@@ -27,7 +27,14 @@ from tfmigrate.migrate.cases import CaseContext, CaseOutcome, CaseTask, LastRun,
 from tfmigrate.migrate.changes import CHANGE_KINDS, Changes
 from tfmigrate.migrate.choose import Choice, choose_pages
 from tfmigrate.migrate.decide import decide
-from tfmigrate.migrate.generation import STATE_DIR, Digest, Generation, prepare_output, refuse_a_file
+from tfmigrate.migrate.generation import (
+    STATE_DIR,
+    Digest,
+    Generation,
+    current_generation,
+    prepare_output,
+    refuse_a_file,
+)
 from tfmigrate.migrate.manifest import write_manifest
 from tfmigrate.migrate.pages import PageTask, ParseContext, SpoolRef, parse_into_spool, warm_up
 from tfmigrate.migrate.previous import PreviousRun
@@ -107,15 +114,21 @@ def migrate(options: MigrateOptions, settings: CrawlSettings, progress: MigrateP
     with ExitStack() as locks:  # DIR's lock, then the archive's: held until the new generation is in
         locks.enter_context(folder_lock(options.out_dir / STATE_DIR, writes=True))
         links = prepare_output(options.out_dir)
+        previous = PreviousRun.load(current_generation(options.out_dir))
+        # Workers start while the crawl runs when the last run says they will be worth it (a
+        # crawl keeps one core busy; a worker takes a second to start), else once the archive
+        # says so.
+        pool = locks.enter_context(Pool(options.jobs))
+        pool.start(warm_up, len(previous.pages))
         if crawler is not None:
             progress.phase("crawl", 0)
         archive = obtain_archive(options.source, archive_dir, settings, crawler, locks)
+        pool.start(warm_up, len(archive.index))
         # A run id of its own, never the crawl's: a resumed crawl's id named a generation already.
         generation = Generation(options.out_dir, new_run_id(), links)
         try:
-            previous = PreviousRun.load(generation.previous)
             run = Run(options, archive, generation, previous, progress)
-            result, digests = run.build()
+            result, digests = run.build(pool)
             run_settings = {**settings.model_dump(mode="json"), "jobs": options.jobs, "prune": options.prune}
             write_manifest(generation, digests, archive, options.source, run_settings, started)
             generation.commit()
@@ -175,7 +188,7 @@ class Run:
         self.choice: Choice[PageResult] = Choice()
         self.failures: dict[str, str] = {}
 
-    def build(self) -> tuple[MigrateResult, dict[str, Digest]]:
+    def build(self, pool: Pool) -> tuple[MigrateResult, dict[str, Digest]]:
         """The generation's files but its manifest; the digests of those the workers wrote."""
         self.scratch.mkdir()
         index = self.archive.index
@@ -186,15 +199,13 @@ class Run:
                 Spool(self.scratch / "summaries.jsonl") as summaries,
                 Spool(self.scratch / "digests.jsonl") as digests,
             ):
-                with Pool(self.options.jobs) as pool:
-                    if pool.is_worth_it(len(index)):
-                        pool.start(warm_up)
-                        index.write_lookup(self.archive_ref.lookup)
-                    self.pages = [PageResult(page) for page in index if is_page(page, index)]
-                    self.read_pages(pool)
-                    self.choose()
-                    self.make_cases(pool, sections, summaries, digests)
-                # The workers are gone: what they gave back is read again here.
+                if pool.is_worth_it(len(index)):
+                    index.write_lookup(self.archive_ref.lookup)
+                self.pages = [PageResult(page) for page in index if is_page(page, index)]
+                self.read_pages(pool)
+                self.choose()
+                self.make_cases(pool, sections, summaries, digests)
+                pool.close()  # what the workers gave back is read again once they are gone
                 self.write_run_files(sections, list(summaries.read_json()))
                 written = {name: (sha256, size) for name, sha256, size in digests.read_json()}
         finally:
