@@ -346,15 +346,9 @@ def run_migrate(args: argparse.Namespace) -> int:
     reporter.name_failures(result.crawl.failures if result.crawl else [])
     for failure in result.changes.get("failed", []):
         print(f"failed {failure['case_id'] or failure['url']}: {failure['error']}", file=sys.stderr)
-    if result.cases == 0:
-        found = (
-            f"of {result.pages} archived pages, {result.skipped} are not case pages and"
-            f" {len(result.failures)} failed"
-            if result.pages
-            else "no page was archived"
-        )
-        print(f"tfmigrate: nothing migrated: {found}", file=sys.stderr)
-    return EXIT_FAILURES if result.failed or result.cases == 0 else EXIT_OK
+    if (empty := result.nothing_migrated()) is not None:
+        print(f"tfmigrate: nothing migrated: {empty}", file=sys.stderr)
+    return EXIT_FAILURES if result.failed else EXIT_OK
 
 
 def print_migrate_summary(result: MigrateResult) -> None:

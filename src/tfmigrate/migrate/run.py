@@ -98,8 +98,18 @@ class MigrateResult:
 
     @property
     def failed(self) -> bool:
-        """Whether anything failed: a URL of the crawl, a page, or a record (exit status 1)."""
-        return bool(self.changes.get("failed") or (self.crawl and self.crawl.failures))
+        """Whether anything failed (exit status 1): a URL of the crawl, a page, or a record; or
+        nothing was migrated at all."""
+        return bool(self.changes.get("failed") or (self.crawl and self.crawl.failures)) or self.cases == 0
+
+    def nothing_migrated(self) -> str | None:
+        """Why a run gave no record, when it gave none."""
+        if self.cases:
+            return None
+        if not self.pages:
+            return "no page was archived"
+        failed = len(self.failures)
+        return f"of {self.pages} archived pages, {self.skipped} are not case pages and {failed} failed"
 
 
 def migrate(options: MigrateOptions, settings: CrawlSettings, progress: MigrateProgress) -> MigrateResult:
