@@ -410,7 +410,23 @@ HTML5 = Style(
     separator=lambda gap: "<section><p>&nbsp;</p></section>" if gap >= 4 else "",  # an empty slot
 )
 
-STYLES = [HTML32, BR_RUNS, PRE, TABLES, WORD, WORD_NO_CSS, XHTML, CSS_DIVS, FORM, LISTS, HTML5]
+# A box per section (a bordered table of one cell), the boxes a line apart or touching: the border,
+# not the space, parts the sections. Paragraphs inside are spaced with a break, not with margins.
+BOXES = Style(
+    name="boxes",
+    page=lambda body: f"<html><body bgcolor=#e0e0e0>\n{body}\n</body></html>",
+    section=lambda sec, s: (
+        '<table border="1" width="90%" cellpadding="6"><tr><td>'
+        + "<br><br>".join(lines_html(p, s) for p in sec)
+        + "</td></tr></table>"
+    ),
+    paragraph=lambda p, s: lines_html(p, s),
+    label=lambda label, rest: f"<b>{esc(label)}</b> {rest}",
+    separator=lambda gap: '<table border="1" width="90%"><tr><td>&nbsp;</td></tr></table>' * (gap >= 4),
+    mixed_wrapper="div",
+)
+
+STYLES = [HTML32, BR_RUNS, PRE, TABLES, WORD, WORD_NO_CSS, XHTML, CSS_DIVS, FORM, LISTS, HTML5, BOXES]
 # A page of sections in several styles: a plain page with the stylesheet its <div> sections need.
 MIXED_PAGE = (
     '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
@@ -440,8 +456,9 @@ LABEL_FORMS = {
     ),
     "underlined": lambda label, rest: f"<u>{esc(label)}</u>: {rest}",
     "plain": lambda label, rest: f"{esc(label)}: {rest}",
+    "dash": lambda label, rest: f"<b>{esc(label)}</b> - {rest}",
 }
-PARAGRAPH_FORMS = ("p", "p-unclosed", "div", "br-br", "center-font", "blockquote")
+PARAGRAPH_FORMS = ("p", "p-unclosed", "div", "br-br", "center-font", "blockquote", "p-no-margin")
 SEPARATOR_FORMS = {
     "hr": lambda gap: "<hr>" * (1 + (gap >= 4)) + "<p>&nbsp;</p>" * (gap == 3),
     "hr-attributes": lambda gap: '<HR SIZE=3 NOSHADE WIDTH="80%">' * (1 + (gap >= 4)),
@@ -464,6 +481,7 @@ def composed_paragraph(form: str) -> Callable[[Paragraph, Style], str]:
             "br-br": f"{inner}<br><br>",
             "center-font": f'<center><font face="Arial" size="2">{inner}</font></center><br>',
             "blockquote": f"<blockquote>{inner}</blockquote>",
+            "p-no-margin": f'<p style="margin:0">{inner}</p>',
         }[form]
 
     return draw
@@ -482,8 +500,10 @@ def composed_section(form: str) -> Callable[[list[Paragraph], Style], str]:
 
 def is_coherent(label_form: str, paragraph_form: str) -> bool:
     """A label in a table is a block: after it, <br><br> draws more than a paragraph's gap, which an
-    author spacing paragraphs with <br><br> would have seen and not written."""
-    return not (label_form == "cells" and paragraph_form in ("br-br", "center-font"))
+    author spacing paragraphs with <br><br> would have seen and not written; and a table inside a
+    paragraph without margins ends it, its ``</p>`` left to draw an empty paragraph with margins,
+    a blank line such an author would have seen too."""
+    return not (label_form == "cells" and paragraph_form in ("br-br", "center-font", "p-no-margin"))
 
 
 def composed(label_form: str, paragraph_form: str, separator_form: str, upper_tags: bool) -> Style:

@@ -164,6 +164,28 @@ LAYOUTS = [
         [("a", 0), ("b", 0), ("c", 1)],
     ),
     (
+        "paragraphs without margins are paragraphs on a page that draws no blank lines",
+        "".join(f'<p style="margin:0">{w}</p>' for w in "abc"),
+        [("a", 0), ("b", 1), ("c", 1)],
+    ),
+    (
+        "Word's lines of a paragraph, paragraphs apart by an empty one",
+        "".join(f"<p class=MsoNormal>{w}</p>" for w in "abc")
+        + "<p class=MsoNormal><o:p>&nbsp;</o:p></p><p class=MsoNormal>d</p><p class=MsoNormal>e</p>",
+        [("a", 0), ("b", 0), ("c", 0), ("d", 1), ("e", 0)],
+    ),
+    (
+        "a box per section, an empty box an empty slot",
+        "<table border=1><tr><td>a<br><br>b</td></tr></table><table border=1><tr><td>c</td></tr></table>"
+        "<table border=1><tr><td>&nbsp;</td></tr></table><table border=1><tr><td>d</td></tr></table><p>e",
+        [("a", 0), ("b", 1), ("c", 2), ("d", 4), ("e", 2)],
+    ),
+    (
+        "a table of data in a border is no box",
+        "<p>a<table border=1><tr><td>1</td><td>2</td></tr><tr><td>3</td><td>4</td></tr></table>",
+        [("a", 0), ("1", 1), ("2", 0), ("3", 2), ("4", 0)],
+    ),
+    (
         "table rows are paragraphs",
         "<table><tr><td>a</td></tr><tr><td>b</td></tr></table>",
         [("a", 0), ("b", 1)],

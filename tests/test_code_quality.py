@@ -95,3 +95,20 @@ def test_tests_need_nothing_beside_the_repository() -> None:
         if path.name != "test_code_quality.py" and re.search(r"\.\./shared(?!/mirc-judge)|shared/docs", text):
             offenders.append(f"{where}: reads beside the repository")
     assert offenders == []
+
+
+# The project's guides beside the repository (what the site looks like, the target formats, the
+# house style) are not in a clone: a comment that cites one sends its reader nowhere.
+OUTSIDE_DOCUMENTS_RE = re.compile(r"\b(?:SITE|TARGETS|CRAWLING|STYLE)\.md\b")
+
+
+def test_no_comment_cites_a_document_outside_the_repository() -> None:
+    offenders = [
+        f"{path.relative_to(REPO).as_posix()}:{number}"
+        for folder in ("src", "tests")
+        for path in sorted((REPO / folder).rglob("*.py"))
+        if path.name != "test_code_quality.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if OUTSIDE_DOCUMENTS_RE.search(line)
+    ]
+    assert offenders == []

@@ -33,6 +33,8 @@ DIAGNOSIS_FORMS = [
         "value after an empty cell and a break",  # a FrontPage layout (bs150te171)
         "<p><table><tr><td><b>Diagnosis:</b></td><td></td></tr></table><br>Heterotopic Ossification</p>",
     ),
+    ("a dash after the label", "<p><b>Diagnosis</b> - Heterotopic Ossification</p>"),
+    ("a dash, then the value after a break", "<p><b>Diagnosis</b> &ndash;<br>Heterotopic Ossification</p>"),
     ("definition list", "<dl><dt>Diagnosis</dt><dd>Heterotopic Ossification</dd></dl>"),
     ("heading", "<h4>Diagnosis</h4><p>Heterotopic Ossification</p>"),
     ("image alt text", '<p><img src="dx.gif" alt="Diagnosis:"> Heterotopic Ossification</p>'),

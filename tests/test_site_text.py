@@ -95,3 +95,27 @@ def test_lines_above_the_byline_are_never_the_cases_history_however_many() -> No
     assert case.brief_history == "54 year-old man with back pain."
     assert case.unassigned == lines
     assert sum(issue.code == "unassigned_text" for issue in case.issues) == len(lines)
+
+
+def test_text_above_the_brief_history_label_is_never_history() -> None:
+    # Labels drawn as boxes of their own with an empty box under each: their values, printed under
+    # the boxes, are too far to be read as values, and stay unplaced with an issue.
+    def boxed(label: str) -> str:
+        return f"<table border=1><tr><th>{label}</th></tr><tr><td>&nbsp;</td></tr></table>"
+
+    byline = "Ann Lee, M.D. , 3/8/96 . Rating: #D2, #Q3"
+    head = f"<p>{boxed('Case Author(s)')}<br>{byline}</p><p>{boxed('Diagnosis')}<br>Paget's disease</p>"
+    case = case_of(head + HEAD[HEAD.index("<p><b>Brief history:") :] + BODY)
+    assert case.brief_history == "54 year-old man with back pain."
+    assert case.unassigned[:2] == [byline, "Paget's disease"]
+    assert {"authors_missing", "unassigned_text"} <= {issue.code for issue in case.issues}
+
+
+def test_a_header_that_closes_the_page_after_the_byline_loses_no_field() -> None:
+    # An included header closed </BODY></HTML> right after the byline; browsers show what follows,
+    # and so must the record, field for field.
+    after_byline = HEAD.index("<p><b>Diagnosis:")
+    closed_early = case_of(f"{HEAD[:after_byline]}</BODY></HTML>\n{HEAD[after_byline:]}{BODY}")
+    whole = case_of(HEAD + BODY)
+    assert closed_early.model_dump(exclude={"source"}) == whole.model_dump(exclude={"source"})
+    assert closed_early.findings == "Markedly increased uptake in the right humerus."

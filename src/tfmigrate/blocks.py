@@ -34,6 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
+from itertools import pairwise
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.etree
@@ -87,6 +88,12 @@ MAX_WRAP_WIDTH = 100
 MIN_WRAP_WIDTH = 55
 # A page whose wider gap is this many times as common as a gap of one line draws its paragraphs wider.
 RHYTHM_MAJORITY = 3
+# A page whose paragraphs have no margins (``p {margin: 0}``) draws them a line under the other: when
+# such paragraphs outnumber this many times the blank lines it draws, its paragraphs are apart by
+# their elements, not by space (without that, a caption's paragraph and the history's under it were
+# read as one: a wrong history without an issue).
+TIGHT_MAJORITY = 4
+MIN_TIGHT_PARAGRAPHS = 2
 # Pages are untrusted: never fetch anything a page names (DTDs, entities); libxml2's default depth
 # limit stays on, so 100,000 nested tags give a shallower tree, not a crash. lxml.etree's parser,
 # not lxml.html's: that one looks up a Python element class for every element (a fifth of the walk).
@@ -189,9 +196,28 @@ def blocks_from_html(html: str, base_url: str | None = None, *, locate: bool = F
     layout.walk(root)
     layout.end_line()
     stream = layout.stream
+    set_tight_paragraphs_apart(stream, layout.tight_paragraphs)
     for start, end in reversed(layout.pre_ranges):  # last first: the earlier ranges keep their indices
         stream[start:end] = join_wrapped_lines(stream[start:end])
     return numbered(normalize_rhythm(stream))
+
+
+def set_tight_paragraphs_apart(stream: list[Block], tight: list[int]) -> None:
+    """Paragraphs drawn without space between them are paragraphs still, on a page that draws no
+    blank lines between lines of text: there the element, not the space, parts them. A page that
+    does (Word's empty paragraphs between paragraphs of a line each) parts its paragraphs by them.
+    The space around an image (a spacer, a heading drawn as a picture) is no such blank line."""
+    if len(tight) < MIN_TIGHT_PARAGRAPHS:
+        return
+    blank_lines = sum(
+        1
+        for above, block in pairwise(stream)
+        if block.gap == 1 and block.kind is BlockKind.TEXT and above.kind is BlockKind.TEXT
+    )
+    if blank_lines * TIGHT_MAJORITY >= len(tight):
+        return
+    for index in tight:
+        stream[index] = replace(stream[index], gap=1)
 
 
 def numbered(stream: list[Block]) -> list[Block]:
@@ -314,6 +340,12 @@ class _Table:
     def rows_are_regions(self) -> bool:
         return self.holds_paragraphs or (self.bordered and self.columns > 1)
 
+    @property
+    def is_box(self) -> bool:
+        """A border drawn around one cell: a region of its own, as a box per section draws them,
+        never a table of data, whose cells stand side by side or in rows."""
+        return self.bordered and len(self.row_starts) == 1 and self.columns <= 1
+
 
 # An open block element: (tag, stream size, blank lines and spaces drawn when it opened, the blank
 # lines below it, the element), to tell at its end whether it drew nothing, and what margin it leaves.
@@ -338,6 +370,12 @@ class _Layout:
     pre_start: int = 0  # where the outermost <pre> began in the stream
     pre_ranges: list[tuple[int, int]] = field(default_factory=list)  # the lines each <pre> drew
     item_pending: bool = False
+    paragraph_pending: bool = False  # a <p> opened and has drawn no line yet
+    # A <section> or a box (a bordered table of one cell) closed, and no line was drawn since: the next
+    # line starts a section. A bound, not space: a rule drawn after them is the same break, not a
+    # second one (an <hr> after a </section> once made an empty procedure slot of nothing).
+    section_follows: bool = False
+    tight_paragraphs: list[int] = field(default_factory=list)  # lines that open a <p> without space above
     lead: str | None = None
     lead_marks: list[tuple[lxml.etree._Element, int]] = field(default_factory=list)
     line_images: list[int] = field(default_factory=list)
@@ -414,7 +452,7 @@ class _Layout:
         if tag in HEADING_TAGS:
             top, bottom = SECTION_GAP, 1  # a heading starts a section, whatever its CSS says
         elif tag == "section":
-            top, bottom = SECTION_GAP, SECTION_GAP  # the author says so, though a browser draws no space
+            top, bottom = SECTION_GAP, 0  # the author says so, though a browser draws no space
         self.space(top)
         if tag in PRE_TAGS:
             if not self.pre_depth:
@@ -435,6 +473,7 @@ class _Layout:
             self.cells.append(cell)
         elif tag == "li":
             self.item_pending = True
+        self.paragraph_pending = tag == "p"
         if tag in HEADING_LIKE_TAGS:
             self.lead_marks.append((element, 0))
         self.boxes.append((tag, len(self.stream), self.blanks, self.spaces, bottom, element))
@@ -452,6 +491,8 @@ class _Layout:
         # (<P><P>, Word's <o:p>&nbsp;</o:p>), as is any box or table row holding only &nbsp;.
         if tag == "section" and len(self.stream) == stream_size:
             self.gap = after_rule(SECTION_GAP)  # a section with nothing in it: an empty slot
+        elif tag == "section":
+            self.section_follows = True
         elif drew_nothing and (tag == "p" or (self.spaces > spaces and tag not in CELL_TAGS)):
             self.blank()
         if tag in PRE_TAGS:
@@ -486,7 +527,17 @@ class _Layout:
                     self.stream[index] = replace(self.stream[index], inline=True)
 
     def close_table(self, table: _Table) -> None:
-        """A table whose rows are regions: each row after the first starts a section."""
+        """A table whose rows are regions: each row after the first starts a section. A box: what
+        it holds is a section, and so is what follows it."""
+        if table.is_box:
+            inside = range(table.row_starts[0], len(self.stream))
+            first = next((n for n in inside if self.stream[n].kind is BlockKind.TEXT), None)
+            if first is None:  # an empty box: a section left empty, as two rules draw it
+                self.gap = after_rule(max(self.gap, SECTION_GAP))
+            elif first and self.stream[first].gap < SECTION_GAP:  # the page's first line has no gap
+                self.stream[first] = replace(self.stream[first], gap=SECTION_GAP)
+            self.section_follows = True
+            return
         if not table.rows_are_regions:
             return
         gap = SECTION_GAP
@@ -587,6 +638,11 @@ class _Layout:
         if text and is_rule_line(text):
             self.gap = after_rule(self.gap)
         elif text:
+            if self.section_follows:
+                self.gap, self.section_follows = max(self.gap, SECTION_GAP), False
+            if self.paragraph_pending and not self.gap and self.stream:
+                self.tight_paragraphs.append(len(self.stream))
+            self.paragraph_pending = False
             where = self.tree.getpath(self.boxes[-1][5]) if self.tree is not None and self.boxes else None
             self.stream.append(
                 Block(BlockKind.TEXT, gap=self.gap, text=text, links=tuple(self.links), lead=self.lead,

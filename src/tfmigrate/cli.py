@@ -225,6 +225,25 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
         " are reached directly); a site's own login is read from ~/.netrc",
     )
     group.add_argument(
+        "--wayback",
+        metavar="BASE",
+        help="read the site from a web archive's captures, not the live web: BASE is a Wayback-compatible"
+        " replay endpoint (https://web.archive.org/web/, a pywb collection http://HOST:8080/COLL/) and"
+        " START the site's original address",
+    )
+    group.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="with --wayback: the newest captures at or before DATE (2005-06-30, 2005-06-30T12:00:00Z or a"
+        " Wayback timestamp such as 2005 or 20050630); default the newest",
+    )
+    group.add_argument(
+        "--cdx",
+        metavar="URL",
+        help="with --wayback: the archive's CDX API (default: BASE's sibling cdx/search/cdx for a .../web/"
+        " BASE, as the Internet Archive has it, else BASE/cdx, as pywb has it)",
+    )
+    group.add_argument(
         "--max-bytes",
         type=int,
         default=defaults.max_bytes,
@@ -259,6 +278,9 @@ def crawl_settings(args: argparse.Namespace) -> CrawlSettings:
         max_bytes=args.max_bytes,
         read_timeout=args.timeout,
         retries=args.retries,
+        wayback=args.wayback,
+        as_of=args.as_of,
+        cdx=args.cdx,
     )
 
 

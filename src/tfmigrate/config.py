@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tfmigrate import __version__
+from tfmigrate.timestamps import parse_as_of
 
 DEFAULT_HTTP_DELAY = 1.0
 
@@ -55,6 +56,17 @@ class CrawlSettings(BaseModel):
         default=512 * 1024 * 1024, gt=0, le=TIB, description="Start a new WARC file past this."
     )
 
+    wayback: str | None = Field(
+        default=None,
+        description="A Wayback-compatible archive's replay endpoint (https://web.archive.org/web/, a pywb "
+        "collection http://host:8080/coll/): the site is read from its captures, not from the live web.",
+    )
+    cdx: str | None = Field(default=None, description="The archive's CDX API; default: found from wayback.")
+    as_of: str | None = Field(
+        default=None,
+        description="Captures at or before this moment only (14-digit UTC timestamp; default: the newest).",
+    )
+
     @field_validator("include", "exclude")
     @classmethod
     def check_patterns(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
@@ -67,15 +79,34 @@ class CrawlSettings(BaseModel):
                 raise ValueError(f"{pattern!r} is not a regular expression ({exc})") from exc
         return patterns
 
+    @field_validator("wayback", "cdx")
+    @classmethod
+    def archive_is_a_url(cls, url: str | None) -> str | None:
+        return http_url(url, "a web archive's address", "http(s)://HOST/PATH/")
+
+    @field_validator("wayback")
+    @classmethod
+    def replay_base(cls, url: str | None) -> str | None:
+        """The replay endpoint ends with a slash: a capture's address is BASE + timestamp + URL."""
+        return url if url is None or url.endswith("/") else url + "/"
+
+    @field_validator("as_of")
+    @classmethod
+    def as_of_timestamp(cls, text: str | None) -> str | None:
+        return None if text is None else parse_as_of(text)
+
+    @model_validator(mode="after")
+    def archive_options_need_wayback(self) -> CrawlSettings:
+        if self.wayback is None and (self.as_of or self.cdx):
+            raise ValueError(
+                "--as-of and --cdx choose captures in a web archive: give its --wayback BASE too"
+            )
+        return self
+
     @field_validator("proxy")
     @classmethod
     def proxy_is_a_url(cls, proxy: str | None) -> str | None:
-        if proxy is None:
-            return None
-        parts = urlsplit(proxy)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"{proxy!r} is not a proxy URL: give http://HOST:PORT")
-        return proxy
+        return http_url(proxy, "a proxy URL", "http://HOST:PORT")
 
     def delay_for(self, is_http: bool) -> float:
         if self.delay is not None:
@@ -85,3 +116,13 @@ class CrawlSettings(BaseModel):
     @property
     def user_agent(self) -> str:
         return f"tfmigrate/{__version__} (+{self.contact or 'no contact given'})"
+
+
+def http_url(url: str | None, what: str, example: str) -> str | None:
+    """An http(s) URL with a host, or None; else a ValueError naming what it should have been."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not {what}: give {example}")
+    return url

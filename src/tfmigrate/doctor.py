@@ -57,16 +57,21 @@ def examine(out_dir: Path) -> Examination:
     result = Examination(findings=[], damaged_urls=[])
     archive_dir = out_dir / "archive" if (out_dir / "archive").is_dir() else out_dir
     is_output = (out_dir / STATE_DIR).is_dir() or any((out_dir / name).is_symlink() for name in PUBLISHED)
-    if not is_output and not (archive_dir / STATE_FILE).exists():
+    # DIR handed over as the README says (copied following its links, .tfmigrate/ left out): its
+    # manifest.json still holds every file to the run's bytes.
+    is_copy = not is_output and (out_dir / "manifest.json").is_file()
+    if not (is_output or is_copy or (archive_dir / STATE_FILE).exists()):
         raise StartError(
             f"{out_dir}: no such folder"
             if not out_dir.is_dir()
-            else f"{out_dir} is neither a migrated output (no {STATE_DIR} folder) nor an archive"
-            f" (no {STATE_FILE}): name the folder migrate wrote"
+            else f"{out_dir} is neither a migrated output (no {STATE_DIR} folder or manifest.json) nor an"
+            f" archive (no {STATE_FILE}): name the folder migrate wrote"
         )
     with ExitStack() as locks:
         manifest = None
-        if is_output:
+        if is_copy:
+            manifest = check_manifest(out_dir, out_dir / "manifest.json", result)
+        elif is_output:
             locks.enter_context(folder_lock(out_dir / STATE_DIR, writes=False))
             manifest = check_output(out_dir, result)
             recorded = Path(str(manifest.get("archive"))) if manifest and manifest.get("archive") else None

@@ -8,6 +8,7 @@ TfMigrateError
 ├── StartError          a command cannot start: unusable start URL, folder or DIR
 ├── StateError          an archive's state database is unreadable, locked, or from a newer version
 ├── ArchiveError        an archived record cannot be read: a damaged or missing WARC file
+├── WaybackError        a web archive read with --wayback refuses this client or stops answering
 └── OutputError         the output cannot be written: permissions, a full disk, names not ours
 """
 
@@ -43,6 +44,11 @@ class StateError(TfMigrateError):
 
 class ArchiveError(TfMigrateError):
     """An archived record cannot be read: a damaged or missing WARC file."""
+
+
+class WaybackError(TfMigrateError):
+    """A web archive read with --wayback refuses this client (429 after retries) or stops
+    answering: the crawl stops, and the same command resumes it later."""
 
 
 class OutputError(TfMigrateError):

@@ -154,6 +154,10 @@ class Links(Record):
     )
 
 
+def is_unknown(value: object) -> bool:
+    return value is None
+
+
 class Source(Record):
     url: str = Field(description="Where the page came from; file:// for a local file.")
     sha256: str = Field(description="sha256 of the raw bytes as fetched or read.")
@@ -165,9 +169,20 @@ class Source(Record):
     last_modified: dt.datetime | None = Field(
         default=None,
         # Left out of the JSON while unknown, so the records of pages served without one keep their bytes.
-        exclude_if=lambda value: value is None,
+        exclude_if=is_unknown,
         description="The Last-Modified time (UTC) the web server sent with the archived page; set by "
         "migrate, left out when unknown (always for a folder source).",
+    )
+    archive_url: str | None = Field(
+        default=None,
+        exclude_if=is_unknown,
+        description="The web archive's address of the capture the page was read from (migrate --wayback); "
+        "left out for a page read from the live site or from disk.",
+    )
+    captured: dt.datetime | None = Field(
+        default=None,
+        exclude_if=is_unknown,
+        description="When the web archive captured the page (UTC); left out unless read from a web archive.",
     )
 
 

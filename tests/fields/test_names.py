@@ -33,7 +33,7 @@ ROWS = [
     ("Sam Wang, M.D. and Jerold Wallis M.D.", [("Sam Wang", ["M.D."]), ("Jerold Wallis", ["M.D."])]),
     ("John Lahorra and Jerold Wallis", [("John Lahorra", []), ("Jerold Wallis", [])]),
     ("kwinkl01 and Delphine Chen.", [("kwinkl01", []), ("Delphine Chen", [])]),  # newtfh 271472
-    # Forms seen on further real pages (SITE.md, 2026-12): a slash, no space after commas, no first name.
+    # Forms seen on further real pages of the site: a slash, no space after commas, no first name.
     ("Thomas H. Vreeland,MD/J. Wallis", [("Thomas H. Vreeland", ["MD"]), ("J. Wallis", [])]),
     ("Henry Royal,M.D.", [("Henry Royal", ["M.D."])]),
     (

@@ -66,7 +66,7 @@ def test_doctor_on_a_wrong_path_is_a_usage_error(tmp_path: Path) -> None:
     assert missing.stderr == f"tfmigrate: error: {tmp_path / 'nope'}: no such folder\n"
     empty = run("doctor", tmp_path)
     assert (empty.returncode, empty.stdout) == (2, "")
-    neither = "is neither a migrated output (no .tfmigrate folder) nor an archive (no state.sqlite)"
+    neither = "is neither a migrated output (no .tfmigrate folder or manifest.json) nor an archive"
     assert neither in empty.stderr
 
 

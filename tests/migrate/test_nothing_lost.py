@@ -268,3 +268,24 @@ def test_the_markdown_index_never_overwrites_a_case(in_process: Tfmigrate, tmp_p
     listing = (tmp_path / "md" / "index.md").read_text()
     assert listing.startswith("# Teaching file cases") and "(index.case.md)" in listing
     assert "paraplegic" in (tmp_path / "md" / "index.case.md").read_text()
+
+
+def test_doctor_checks_a_dir_handed_over_as_the_readme_says(
+    pristine_output: Path, in_process: Tfmigrate, tmp_path: Path
+) -> None:
+    # Copied following its links, .tfmigrate/ left out (tar -ch --exclude .tfmigrate): no run to
+    # follow, but its manifest still holds every file to the run's bytes.
+    drive = Path(
+        shutil.copytree(pristine_output, tmp_path / "drive", ignore=shutil.ignore_patterns(".tfmigrate"))
+    )
+    files = len(load(drive, "manifest.json")["files"])
+    healthy = in_process("doctor", drive)
+    assert healthy.returncode == 0, healthy.stdout
+    checked = re.search(r"healthy: ([\d,]+) files", healthy.stdout)
+    assert checked and int(checked[1].replace(",", "")) > files  # the records, images... and the WARC files
+
+    edited = next((drive / "cases").glob("*.json"))
+    edited.write_bytes(edited.read_bytes().replace(b'"diagnosis": "', b'"diagnosis": "x', 1))
+    damaged = in_process("doctor", drive, "-q")
+    assert damaged.returncode == 1
+    assert f"cases/{edited.name}" in damaged.stdout and "changed since the run" in damaged.stdout

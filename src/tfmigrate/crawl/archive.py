@@ -16,6 +16,7 @@ import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
@@ -28,7 +29,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from tfmigrate import __version__
-from tfmigrate.crawl.fetch import CHUNK_SIZE, BodyDecoder, BodyTooLargeError, Exchange
+from tfmigrate.crawl.fetch import CHUNK_SIZE, BodyDecoder, BodyTooLargeError, Exchange, Replay
 from tfmigrate.errors import ArchiveError
 from tfmigrate.messages import quoted
 
@@ -149,6 +150,8 @@ class WarcArchive:
                 warc_headers_dict={"WARC-Payload-Digest": sha256_digest(exchange.body), **extra},
             )
             return self._write(record)
+        if exchange.replay is not None:
+            return self._write(replayed_response(writer, exchange, exchange.replay, extra))
         request = writer.create_warc_record(
             exchange.url,
             "request",
@@ -158,17 +161,7 @@ class WarcArchive:
                 is_http_request=True,
             ),
         )
-        headers = [(RENAMED_HEADERS.get(k.lower(), k), v) for k, v in exchange.response_headers]
-        response = writer.create_warc_record(
-            exchange.url,
-            "response",
-            payload=io.BytesIO(exchange.body),
-            length=len(exchange.body),
-            http_headers=StatusAndHeaders(
-                f"{exchange.status} {exchange.reason}".strip(), headers, protocol=exchange.http_version
-            ),
-            warc_headers_dict={"WARC-Payload-Digest": sha256_digest(exchange.body), **extra},
-        )
+        response = response_record(writer, exchange, extra)
         response.rec_headers.add_header(
             "WARC-Concurrent-To", request.rec_headers.get_header("WARC-Record-ID")
         )
@@ -189,6 +182,54 @@ class WarcArchive:
             ),
         )
         return self._write(record)
+
+
+def replayed_response(
+    writer: WARCWriter, exchange: Exchange, replay: Replay, extra: dict[str, str]
+) -> ArcWarcRecord:
+    """A capture read from a web archive, recorded as its original response: keyed by the original
+    URL and dated when the archive captured it, with the archive's address of the capture
+    (``WARC-Source-URI``, as pywb records captures it loads from another archive), the archive's
+    own payload digest and when this copy was made. No request record: the request went to the
+    archive, never to the original URL."""
+    source = {"WARC-Date": replay.captured, "WARC-Source-URI": replay.url, "WARC-Creation-Date": warc_now()}
+    if replay.digest:
+        source["WARC-Source-Payload-Digest"] = replay.digest
+    return response_record(writer, exchange, {**source, **extra})
+
+
+def response_record(writer: WARCWriter, exchange: Exchange, warc_headers: dict[str, str]) -> ArcWarcRecord:
+    headers = [(RENAMED_HEADERS.get(k.lower(), k), v) for k, v in exchange.response_headers]
+    return writer.create_warc_record(
+        exchange.url,
+        "response",
+        payload=io.BytesIO(exchange.body),
+        length=len(exchange.body),
+        http_headers=StatusAndHeaders(
+            f"{exchange.status} {exchange.reason}".strip(), headers, protocol=exchange.http_version
+        ),
+        warc_headers_dict={"WARC-Payload-Digest": sha256_digest(exchange.body), **warc_headers},
+    )
+
+
+def warc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def read_capture(directory: Path, location: WarcLocation) -> tuple[str, str] | None:
+    """(the web archive's address of the capture, its WARC-Date) of a record replayed from a web
+    archive; None for one fetched from the live site or read from disk."""
+    try:
+        with (directory / location.file).open("rb") as handle:
+            handle.seek(location.offset)
+            record = next(iter(ArchiveIterator(handle)), None)
+    except (OSError, EOFError, ValueError, zlib.error, ArchiveLoadFailed) as exc:
+        raise ArchiveError(f"archive record {location.file} at offset {location.offset}: {exc}") from exc
+    headers = record.rec_headers if record is not None else None
+    source = headers.get_header("WARC-Source-URI") if headers is not None else None
+    if headers is None or not source:
+        return None
+    return source, headers.get_header("WARC-Date") or ""
 
 
 def request_target(url: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
 import time
 import zlib
 from collections import Counter, deque
@@ -27,6 +26,7 @@ from tfmigrate.crawl.fetch import (
     Exchange,
     FetchResult,
     FileFetcher,
+    HostGate,
     HttpFetcher,
     decode_body,
     describe_status,
@@ -35,6 +35,7 @@ from tfmigrate.crawl.links import extract_links
 from tfmigrate.crawl.robots import RobotsRules, robots_url
 from tfmigrate.crawl.state import CrawlState, Run, UrlRow, state_error
 from tfmigrate.crawl.urls import Scope, canonical_url, path_to_url
+from tfmigrate.crawl.wayback import ArchivedCopy, WaybackFetcher
 from tfmigrate.errors import OutputError, StartError
 from tfmigrate.locks import LOCK_FILE, folder_lock
 from tfmigrate.media import sniff_media
@@ -81,6 +82,8 @@ class CrawlSummary:
         parts = ", ".join(
             f"{name} {self.counts.get(name, 0)}" for name in ("new", "changed", "unchanged", "gone")
         )
+        if kept := self.counts.get("kept", 0):
+            parts += f", kept {kept} (no longer in the web archive)"
         resumed = " (resumed)" if self.resumed else ""
         failed, skipped = self.counts.get("failed", 0), self.counts.get("skipped", 0)
         return (
@@ -103,23 +106,6 @@ class CommitBatch:
         if self.pending >= COMMIT_URLS or time.monotonic() - self.since >= COMMIT_SECONDS:
             self.commit()
             self.pending, self.since = 0, time.monotonic()
-
-
-class HostGate:
-    """At most one request start per ``delay`` seconds to the host, whatever the thread."""
-
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
-        self.lock = threading.Lock()
-        self.next_start = 0.0
-
-    def wait_turn(self) -> None:
-        with self.lock:
-            now = time.monotonic()
-            start = max(now, self.next_start)
-            self.next_start = start + self.delay
-        if start > now:
-            time.sleep(start - now)
 
 
 def resolve_start(start: str) -> tuple[list[str], str]:
@@ -161,6 +147,8 @@ class Crawler:
                 f"the start URL {seed} is out of the crawl's scope ({refusal}): nothing to crawl"
             )
         self.is_http = self.scope.scheme in ("http", "https")
+        if settings.wayback and not self.is_http:
+            raise StartError(f"{start}: with --wayback, START is the site's original address (http://...)")
         self._queued = (0, -QUEUE_COUNT_INTERVAL)  # (last count, when it was taken)
 
     def check_outside(self, folder: Path, what: str) -> None:
@@ -207,15 +195,11 @@ class Crawler:
             self.settings.warc_max_bytes,
             {
                 "isPartOf": run.run_id,
-                "robots": "obey",
+                "robots": "ignore" if self.settings.wayback else "obey",
                 "http-header-user-agent": self.settings.user_agent,
             },
         )
-        fetcher = (
-            HttpFetcher(self.settings)
-            if self.scope.root is None
-            else FileFetcher(self.settings, self.scope.root)
-        )
+        fetcher = self._fetcher(state)
         try:
             summary = self._crawl(state, run, archive, fetcher)
         finally:
@@ -226,14 +210,30 @@ class Crawler:
         summary.failures = [(r.url, r.reason or "") for r in state.rows_with(run.run_id, "failed")]
         return summary
 
-    def _crawl(
-        self, state: CrawlState, run: Run, archive: WarcArchive, fetcher: HttpFetcher | FileFetcher
-    ) -> CrawlSummary:
-        robots = (
-            self._read_robots(state, archive, fetcher)
-            if self.is_http
-            else RobotsRules.allowing_all("local copy")
+    def _fetcher(self, state: CrawlState) -> Fetcher:
+        if self.settings.wayback:
+            archived = {
+                row.url: ArchivedCopy(row.location.date, redirected=row.final_url is not None)
+                for row in state.all_rows()
+                if row.location and row.sha256
+            }
+            return WaybackFetcher(self.settings, archived)
+        return (
+            HttpFetcher(self.settings)
+            if self.scope.root is None
+            else FileFetcher(self.settings, self.scope.root)
         )
+
+    def _crawl(self, state: CrawlState, run: Run, archive: WarcArchive, fetcher: Fetcher) -> CrawlSummary:
+        if isinstance(fetcher, WaybackFetcher):
+            # The site is gone: its robots.txt spoke to crawlers of the live site, not to readers
+            # of an archive. Every URL in scope that the archive lists is queued.
+            robots = RobotsRules.allowing_all("not read: the site is read from a web archive")
+            state.add(fetcher.list_site(self.scope), run.run_id)
+        elif self.is_http:
+            robots = self._read_robots(state, archive, fetcher)
+        else:
+            robots = RobotsRules.allowing_all("local copy")
         summary = CrawlSummary(run_id=run.run_id, resumed=run.resumed, robots=robots.status)
         asked, cap = robots.crawl_delay or 0.0, self.settings.crawl_delay_max
         if asked > cap:  # Crawl-delay: 86400 once held a crawl silently for a day per request
@@ -289,9 +289,7 @@ class Crawler:
                 return fetchable
         return deque()
 
-    def _read_robots(
-        self, state: CrawlState, archive: WarcArchive, fetcher: HttpFetcher | FileFetcher
-    ) -> RobotsRules:
+    def _read_robots(self, state: CrawlState, archive: WarcArchive, fetcher: Fetcher) -> RobotsRules:
         url = robots_url(self.seeds[0])
         result = fetcher.fetch(url, None, None)
         final = result.final
@@ -318,6 +316,11 @@ class Crawler:
         """Archive a fetch's exchanges and commit the URL's outcome; the bytes it brought. ``previous``
         is the URL's row as it was when it was claimed (nothing else writes it meanwhile)."""
         url = previous.url
+        if result.unfetched is not None:
+            kept_as, why = result.unfetched
+            state.record(url, run_id=run_id, outcome=kept_as, reason=why)
+            self.emit(state, CrawlEvent("fetched", url, kept_as, detail=why))
+            return 0
         location: WarcLocation | None = None
         # A file found unchanged on disk is no capture: the archive keeps its one copy (a mirror of
         # 5,000 pages grew by 17 MB a run when every file was archived again).
@@ -339,7 +342,11 @@ class Crawler:
             self.emit(state, CrawlEvent("failed", url, "failed", status=status, size=size, detail=failure))
             return size
         outcome, reason, payload, discovered = self._classify(url, final, previous, location)
-        validators = (final.header("ETag"), final.header("Last-Modified")) if final.status < 400 else None
+        validators = (
+            (final.original_header("ETag"), final.original_header("Last-Modified"))
+            if final.status < 400
+            else None
+        )
         if validators and final.status == 304:
             # RFC 9110 15.4.5: a 304 need not repeat Last-Modified (our test server's does not), and the
             # record of the page keeps it as the date of its last change.
@@ -404,6 +411,9 @@ class Crawler:
             except ValueError:
                 continue
         return urls
+
+
+Fetcher = HttpFetcher | FileFetcher | WaybackFetcher
 
 
 def robots_rules(final: Exchange, failure: str | None) -> RobotsRules:

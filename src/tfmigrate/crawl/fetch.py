@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -39,12 +39,24 @@ CHUNK_SIZE = 64 * 1024
 # Only encodings this module can decode, so the size cap holds after decompression too.
 ACCEPT_ENCODING = "gzip, deflate"
 NOT_ARCHIVED = "Basic [login from the netrc file, not archived]"
+# How a web archive's replay names the headers the original server sent (pywb, the Internet Archive).
+ARCHIVE_ORIGINAL_PREFIX = "X-Archive-Orig-"
 # The way out of an answer that is not the page, where there is one.
 STATUS_HINTS = {
     401: "the site wants a login: put it in ~/.netrc (machine HOST login USER password PASSWORD)",
     407: "the proxy wants a login: --proxy http://USER:PASSWORD@HOST:PORT",
 }
 GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class Replay:
+    """Where a response read from a web archive came from: the capture's address there, when it was
+    captured (a WARC-Date) and the archive's own digest of its payload, when it gives one."""
+
+    url: str
+    captured: str
+    digest: str | None = None
 
 
 @dataclass
@@ -62,10 +74,17 @@ class Exchange:
     decoded_size: int = 0
     truncated: str | None = None  # WARC-Truncated: length, time or disconnect
     is_http: bool = True
+    replay: Replay | None = None  # a capture replayed by a web archive (--wayback), not a live answer
 
     def header(self, name: str) -> str | None:
         name = name.lower()
         return next((v for k, v in self.response_headers if k.lower() == name), None)
+
+    def original_header(self, name: str) -> str | None:
+        """A header as the site's server sent it: a web archive's replay keeps it under a prefix."""
+        if self.replay is not None:
+            return self.header(ARCHIVE_ORIGINAL_PREFIX + name)
+        return self.header(name)
 
 
 @dataclass
@@ -73,10 +92,34 @@ class FetchResult:
     url: str
     exchanges: list[Exchange] = field(default_factory=list)
     failure: str | None = None
+    # Nothing fetched and the archived copy stands (--wayback): the outcome ("unchanged": the same
+    # capture; "kept": no longer in the web archive) and why.
+    unfetched: tuple[str, str] | None = None
 
     @property
     def final(self) -> Exchange | None:
         return self.exchanges[-1] if self.exchanges else None
+
+
+# One GET, never redirected: the exchange (None when no answer came) and why it failed.
+Getter = Callable[[str, dict[str, str]], tuple[Exchange | None, str | None]]
+
+
+class HostGate:
+    """At most one request start per ``delay`` seconds to the host, whatever the thread."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.next_start = 0.0
+
+    def wait_turn(self) -> None:
+        with self.lock:
+            now = time.monotonic()
+            start = max(now, self.next_start)
+            self.next_start = start + self.delay
+        if start > now:
+            time.sleep(start - now)
 
 
 class BodyTooLargeError(Exception):
@@ -219,37 +262,10 @@ class HttpFetcher:
         self, url: str, validators: dict[str, str] | None = None, scope: Scope | None = None
     ) -> FetchResult:
         """GET with conditional headers, following at most max_redirects redirects inside scope."""
-        result = FetchResult(url=url)
-        seen = {url}
-        current = url
-        for _ in range(self.settings.max_redirects + 1):
-            headers = dict(validators or {}) if current == url else {}
-            exchange, failure = self._get(current, headers)
-            if exchange is not None:
-                result.exchanges.append(exchange)
-            if failure or exchange is None:
-                result.failure = failure
-                return result
-            if exchange.status not in REDIRECT_STATUSES:
-                return result
-            location = exchange.header("Location")
-            if not location:
-                result.failure = f"HTTP {exchange.status} redirect without a Location"
-                return result
-            target = canonical_url(urljoin(current, location))
-            refusal = scope.refusal(target) if scope else None
-            if refusal:
-                result.failure = f"redirect to {target} leaves the crawl's scope ({refusal})"
-                return result
-            if target in seen:
-                result.failure = f"redirect loop back to {target}"
-                return result
-            seen.add(target)
-            current = target
-        result.failure = f"more than {self.settings.max_redirects} redirects"
-        return result
+        return follow_redirects(url, validators or {}, scope, self.get, self.settings.max_redirects)
 
-    def _get(self, url: str, validators: dict[str, str]) -> tuple[Exchange | None, str | None]:
+    def get(self, url: str, validators: dict[str, str]) -> tuple[Exchange | None, str | None]:
+        """One GET, never redirected: the exchange (None when no answer came) and why it failed."""
         headers = {**self.headers, **validators}
         if (authorization := self.access.authorization(url)) is not None:
             headers["Authorization"] = authorization
@@ -306,6 +322,41 @@ class HttpFetcher:
         exchange.decoded_size = decoder.size
         exchange.sha256 = decoder.digest.hexdigest()
         return failure
+
+
+def follow_redirects(
+    url: str, validators: dict[str, str], scope: Scope | None, get: Getter, max_redirects: int
+) -> FetchResult:
+    """GET a URL with its conditional headers through ``get``, following at most ``max_redirects``
+    redirects inside scope."""
+    result = FetchResult(url=url)
+    seen = {url}
+    current = url
+    for _ in range(max_redirects + 1):
+        exchange, failure = get(current, validators if current == url else {})
+        if exchange is not None:
+            result.exchanges.append(exchange)
+        if failure or exchange is None:
+            result.failure = failure
+            return result
+        if exchange.status not in REDIRECT_STATUSES:
+            return result
+        location = exchange.header("Location")
+        if not location:
+            result.failure = f"HTTP {exchange.status} redirect without a Location"
+            return result
+        target = canonical_url(urljoin(current, location))
+        refusal = scope.refusal(target) if scope else None
+        if refusal:
+            result.failure = f"redirect to {target} leaves the crawl's scope ({refusal})"
+            return result
+        if target in seen:
+            result.failure = f"redirect loop back to {target}"
+            return result
+        seen.add(target)
+        current = target
+    result.failure = f"more than {max_redirects} redirects"
+    return result
 
 
 def iter_raw(response: urllib3.BaseHTTPResponse) -> Iterator[bytes]:

@@ -20,11 +20,12 @@ from typing import Any, TypeVar
 
 from warcio.archiveiterator import ArchiveIterator
 
-from tfmigrate.crawl.archive import WarcLocation, decoded_chunks, payload_decoder, read_payload
+from tfmigrate.crawl.archive import WarcLocation, decoded_chunks, payload_decoder, read_capture, read_payload
 from tfmigrate.crawl.crawler import STATE_FILE, WARC_DIR
 from tfmigrate.crawl.fetch import BodyTooLargeError
 from tfmigrate.crawl.state import CrawlState
 from tfmigrate.crawl.urls import canonical_url
+from tfmigrate.crawl.wayback import capture_address
 from tfmigrate.errors import OutputError, StartError
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -218,6 +219,19 @@ class ArchiveIndex:
         """The page's archived bytes, held to its sha256 (only its first ``head`` bytes when given)."""
         sha256 = page.sha256 if head is None else None
         return read_payload(self.warc_dir, page.location, sha256, self.max_bytes, head)
+
+    def capture(self, location: WarcLocation) -> dict[str, str | dt.datetime | None]:
+        """The web archive capture a page's payload was replayed from (migrate --wayback), as a
+        record's source names it: its address there and when it was made; None for both when the
+        page was fetched live or read from disk."""
+        found = read_capture(self.warc_dir, location)
+        if found is None:
+            return {"archive_url": None, "captured": None}
+        replayed_from, warc_date = found
+        return {
+            "archive_url": capture_address(replayed_from),
+            "captured": dt.datetime.fromisoformat(warc_date),
+        }
 
     def __iter__(self) -> Iterator[ArchivedPage]:
         return iter(sorted(self.pages.values(), key=lambda p: p.url))

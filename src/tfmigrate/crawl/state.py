@@ -233,6 +233,11 @@ class CrawlState:
             [(url, run_id, parent, now_iso()) for url in urls],
         )
 
+    def add(self, urls: list[str], run_id: str) -> None:
+        """Queue URLs found other than as links (a web archive's listing); known ones stay as they are."""
+        with self.transaction():
+            self._add(urls, run_id, parent=None)
+
     def ensure(self, url: str, run_id: str) -> None:
         """Add a URL fetched outside the queue (robots.txt) and mark it in flight."""
         with self.transaction():

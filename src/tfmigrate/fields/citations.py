@@ -66,8 +66,9 @@ IMPRINT_RE = re.compile(
     # Only ever right after a colon (the lookbehind), so a search cannot restart at every position.
     rf"(?<=:) ?(?P<publisher>[^:;]*?)[,;.]? ?(?P<year>{YEAR})(?:[:;,.]? ?(?:pp?\.? ?)?(?P<page>{PAGES}))?\.?"
 )
-# A book with no place: "Saunders, 2006."
-BARE_IMPRINT_RE = re.compile(rf"(?P<publisher>[^:;.,]{{1,120}}), ?(?P<year>{YEAR})\.?")
+# A book with no place: "Saunders, 2006." Anchored: it is matched whole, and unanchored a search
+# tried 120 characters from every position of a hostile line.
+BARE_IMPRINT_RE = re.compile(rf"^(?P<publisher>[^:;.,]{{1,120}}), ?(?P<year>{YEAR})\.?")
 # Medline: "1984;9:134.", "1989;170(3):667-671.", "1991 Feb;156(2):325-9.", "1990 Jan 15;31:1-5."
 JOURNAL_TAIL_RE = re.compile(
     rf"(?P<year>{YEAR})"

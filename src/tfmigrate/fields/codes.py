@@ -1,6 +1,6 @@
 """Codes printed on the pages -> what they mean: image type codes, case families, ACR Index codes.
 
-Only meanings the site or TARGETS.md confirm are mapped; an unknown code is kept as printed and
+Only meanings the site's own pages or the ACR Index confirm are mapped; an unknown code is kept as printed and
 flagged by the caller, never guessed.
 """
 
@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# The two-letter case families of SITE.md; each is a nuclear medicine study (DICOM modality NM).
+# The two-letter case families of the site's case ids (bs125, tr010...); each is a nuclear medicine
+# study (DICOM modality NM).
 CASE_FAMILIES: dict[str, str] = {
     "bs": "bone scintigraphy",
     "hs": "hepatobiliary scintigraphy",
@@ -27,10 +28,11 @@ CASE_FAMILIES: dict[str, str] = {
     "ot": "octreotide scintigraphy",
     "cl": "CSF leak scintigraphy",
     "mi": "myocardial perfusion scintigraphy",
-    # "pe" is a family of the site whose study SITE.md does not know: NM, name unknown.
+    # "pe" is a family of the site whose study no page of it names: NM, name unknown.
     "pe": "",
 }
-# Image type codes that are not case families (SITE.md): (modality name, DICOM modality).
+# Image type codes the site's image links print that are not case families ("View second
+# image(xr)"): (modality name, DICOM modality).
 IMAGE_TYPES: dict[str, tuple[str, str]] = {
     "xr": ("radiograph", "CR"),
     "ct": ("CT", "CT"),
@@ -43,8 +45,9 @@ IMAGE_TYPES: dict[str, tuple[str, str]] = {
 NUCLEAR_MEDICINE = "NM"
 CASE_ID_FAMILY_RE = re.compile(r"^(?P<family>[a-z]{2})\d{3}$")
 
-# ACR Index top-level anatomic fields (TARGETS.md), keyed by words of the page's field name; the
-# site spells one "Gasterointestinal" (hp002). Breast (0) is unconfirmed and not mapped.
+# ACR Index top-level anatomic fields (the ACR Index for Radiological Diagnoses), keyed by words of
+# the page's field name; the site spells one "Gasterointestinal" (hp002). Breast (0) is
+# unconfirmed and not mapped.
 ACR_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("skull", "1", "skull and contents"),
     ("face", "2", "face, mastoids and neck"),
@@ -57,7 +60,7 @@ ACR_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("vascular", "9", "vascular and lymphatic systems"),
 )
 ACR_CODE_RE = re.compile(r"^(?P<anatomy>\d{1,4})\.(?P<pathology>-?\d{1,8})$")
-# The one pathology class TARGETS.md confirms: .3 neoplasm (.32 primary malignant, ...).
+# The one pathology class mapped (the ACR Index's): .3 neoplasm (.32 primary malignant, ...).
 NEOPLASM_DIGIT = "3"
 NEOPLASM_CATEGORY_RE = re.compile(r"\bneoplas", re.IGNORECASE)
 

@@ -5,8 +5,8 @@ cut by a single regex whose every branch is bounded, so any text is read in line
 grouped into administrations in printed order. What cannot be read with confidence becomes a problem message,
 never an exception: a bad line must not stop a run.
 
-Units follow TARGETS.md: 1 mCi = 37 MBq exactly, 1 uCi = 0.037 MBq, 1 GBq = 1000 MBq; the printed value and
-unit are kept beside the MBq value.
+Units by their definitions (1 Ci = 3.7e10 Bq exactly): 1 mCi = 37 MBq, 1 uCi = 0.037 MBq, 1 GBq =
+1000 MBq; the printed value and unit are kept beside the MBq value.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ KNOWN_RADIONUCLIDES = frozenset(
         "C-11", "O-15",
     }
 )  # fmt: skip
-# Exact factors from TARGETS.md, keyed by the unit lower-cased with the micro sign spelled "u".
+# Exact factors (1 Ci = 3.7e10 Bq by definition), keyed by the unit lower-cased, the micro sign "u".
 MBQ_PER_UNIT = {"mci": 37.0, "uci": 0.037, "mbq": 1.0, "gbq": 1000.0, "kbq": 0.001}
 ROUTES = {
     "intravenous": "intravenous",

@@ -1,6 +1,6 @@
 """Author lists as printed in bylines -> names and degrees.
 
-Forms seen on the site (SITE.md): ``Stephen Schmitter, M.D. and Keith Fischer, M.D.``;
+Forms seen on the site's pages: ``Stephen Schmitter, M.D. and Keith Fischer, M.D.``;
 ``Thomas H. Vreeland, M.D., Tom R. Miller, M.D., Ph.D.``; ``Sarah Reimer, MD , Keith Fischer MD,
 and Farrokh Dehdashti, MD``; ``Jayson R. St. Jacques,M.D. and ...``; ``michael quinn, md and ...``;
 three names with commas and no ``and``; newtfh user ids (``kwinkl01 and Delphine Chen.``).

@@ -19,6 +19,10 @@ MIN_PARAGRAPH_LINE = 40
 INLINE_NUMBER_RE = re.compile(r"(?:^|(?<=\s))(\d{1,2})[.)]\s+")
 # A list line ends here but its item goes on: "degenerative changes,", "primary and".
 CONTINUED_ITEM_RE = re.compile(r"(?:[,;:\-]|\band|\bor|\bof|\bwith)$", re.IGNORECASE)
+# A list printed a line an item without blank lines ("(1) Markedly increased ...", "(2) Left pelvic
+# kidney": bs010's findings, in a style whose paragraphs have no margins): the next number, or the
+# same bullet, under an item starts the next item.
+LIST_MARK_RE = re.compile(r"^\(?(?:(?P<number>\d{1,2})[.)]|(?P<bullet>[-*\u2022\u00b7\uf0b7]))\s")
 
 
 def paragraphs(blocks: Sequence[Block]) -> list[str]:
@@ -39,6 +43,7 @@ def paragraph_lines(blocks: Sequence[Block]) -> list[list[Block]]:
             and block.gap == 0
             and not block.item  # a list item is a paragraph of its own, set under the one before
             and not starts_paragraph(groups[-1][-1].text, block.text)
+            and not is_next_item(groups[-1][0].text, block.text)
         ):
             groups[-1].append(block)
         else:
@@ -52,6 +57,15 @@ def starts_paragraph(previous: str, line: str) -> bool:
         and line[:1].isupper()
         and SENTENCE_END_RE.search(previous) is not None
     )
+
+
+def is_next_item(item: str, line: str) -> bool:
+    """Whether ``line`` is the list item after ``item``: the next number, or the same bullet."""
+    if not (line_mark := LIST_MARK_RE.match(line)) or not (item_mark := LIST_MARK_RE.match(item)):
+        return False
+    if line_mark["number"] and item_mark["number"]:
+        return int(line_mark["number"]) == int(item_mark["number"]) + 1
+    return line_mark["bullet"] is not None and line_mark["bullet"] == item_mark["bullet"]
 
 
 def join_text(blocks: Sequence[Block]) -> str | None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from tfmigrate.crawl.index import ArchiveIndex
 from tfmigrate.errors import ArchiveError
 from tfmigrate.messages import quoted
 from tfmigrate.migrate.changes import Change, compare
@@ -115,7 +116,8 @@ class CaseWork:
             return self.carry_over(old, record.message) if old is not None else self.outcome(None, None)
         attach_images(record, self.index, self.writes)
         # A copy: a reused record shares its source with the last run's.
-        record.source = record.source.model_copy(update={"last_modified": page.modified})
+        source = {"last_modified": page.modified, **archive_capture(self.index, page.task)}
+        record.source = record.source.model_copy(update=source)
         record.withdrawn = withdrawn
         if old is None and self.task.last is not None:
             was = self.damage.get(record_name(self.task.case_id), "unreadable")
@@ -264,6 +266,15 @@ class CaseWork:
             self.parsed,
             self.page_failure,
         )
+
+
+def archive_capture(index: ArchiveIndex, task: PageTask) -> dict[str, Any]:
+    """Which web archive capture the page is (migrate --wayback); nothing when its record cannot be
+    read (tfmigrate doctor names the damage, and the record keeps the capture it named)."""
+    try:
+        return index.capture(task.location)
+    except ArchiveError:
+        return {}
 
 
 def original_path(case: Case) -> str:

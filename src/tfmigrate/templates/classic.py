@@ -1,9 +1,10 @@
 """The classic case page (1994-2006), ``/<pp><nnn>te<nnn>.html``: a small grammar over blocks.
 
-Order on the page (SITE.md): byline; Diagnosis; Brief history; images with captions; "Full
-history/Diagnosis is available below"; Diagnosis again; Full history; procedure; findings;
-discussion; followup, teaching points, differential list, references; ACR codes; the general
-discussion link with the anatomic field and category; footer links; case number; copyright.
+Order on the page (bs125 and the site's other classic pages): byline; Diagnosis; Brief history;
+images with captions; "Full history/Diagnosis is available below"; Diagnosis again; Full history;
+procedure; findings; discussion; followup, teaching points, differential list, references; ACR
+codes; the general discussion link with the anatomic field and category; footer links; case
+number; copyright.
 
 Bodies are labelled (bs054, tr010) or not. Without labels, sections are told apart by the gaps
 between them and filled in page order, but the procedure is recognised by its content, so a
@@ -60,7 +61,9 @@ RATING_LINE_RE = re.compile(r"^\.?\s*Rating\s*:", re.IGNORECASE)
 DATE_CHARACTERS = frozenset("0123456789/.-")
 MAX_BYLINE_DATES = 3
 DIVIDER_RE = re.compile(r"^Full history\s*/\s*Diagnosis is available below", re.IGNORECASE)
-CASE_NUMBER_RE = re.compile(r"^Case number\s*:\s*(?P<case_id>[A-Za-z0-9_-]{1,100})\.?$", re.IGNORECASE)
+CASE_NUMBER_RE = re.compile(
+    r"^Case number\s*:\s*(?P<case_id>[A-Za-z0-9][A-Za-z0-9_-]{0,99})\.?$", re.IGNORECASE
+)
 GENERAL_DISCUSSION_RE = re.compile(
     r"^References and General Discussion of\s*(?P<title>[^(]*?)\s*(?:\((?P<parenthesis>.*))?$", re.IGNORECASE
 )
@@ -321,6 +324,11 @@ def read_head(reader: PageReader, head: list[tuple[int, Block]]) -> None:
             reader.consume(index)
             in_brief = name == "brief_history"
             brief_labelled = brief_labelled or in_brief
+            if in_brief:
+                # Text above the label is no part of the history: a byline or a diagnosis whose
+                # label kept no value (printed in a box of its own, its value under the box) once
+                # went into the brief history without an issue. It stays unplaced, and says so.
+                loose = []
             if name == "diagnosis" and reader.fields.get("diagnosis") is None and rest:
                 reader.fields["diagnosis"] = rest
                 reader.trace("diagnosis", [block], "label")

@@ -30,6 +30,9 @@ MAX_REMEMBERED = 4096
 # blank line and a line break (a label in a table cell, then ``<br>`` and the value: a FrontPage
 # layout, bs150te171; a label's box over its value's box in a bordered table).
 MAX_VALUE_GAP = 2
+# What may part a label printed in markup from its value: its colon, or a dash (``<b>Diagnosis</b> -
+# Paget's disease``, a hand-written style; a lone "-" once became bs150te171's case number).
+LEAD_SEPARATORS = " :-\u2013\u2014"
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ class Vocabulary:
 
     def read(self, text: str, lead: str | None) -> FoundLabel | None:
         if lead and text.startswith(lead) and (match := self.alone_re.match(lead.strip())):
-            return self.found(match, text[len(lead) :].lstrip(" :"), "lead")
+            return self.found(match, text[len(lead) :].lstrip(LEAD_SEPARATORS), "lead")
         if match := self.colon_re.match(text):
             return self.found(match, match["rest"], "colon")
         if match := self.alone_re.match(text):
