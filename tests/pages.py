@@ -9,9 +9,9 @@ from pathlib import Path
 
 from tests.conftest import FIXTURES, REALPAGES, SITE, SITE_BASE_URL
 from tfmigrate.errors import TfMigrateError
-from tfmigrate.export.jsonfiles import case_to_json
 from tfmigrate.models import Case
 from tfmigrate.parse import parse_page
+from tfmigrate.records import case_to_json
 
 SOURCES_ROW_RE = re.compile(r"^\|\s*`(?P<file>[^`]+)`\s*\|\s*(?P<url>\S+)\s*\|", re.MULTILINE)
 VARIANT_RE = re.compile(r"^(?P<case>[a-z]{2}\d{3})-style[A-Z]$")

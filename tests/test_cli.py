@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SEED
+from tests.conftest import REPO, SEED, SITE, Tfmigrate
 from tfmigrate.cli import build_parser
 
 GOOD_PAGE = SEED.read_bytes()
@@ -106,6 +106,40 @@ def test_duplicate_case_ids_keep_the_first_and_say_so(tmp_path: Path) -> None:
     result = run("parse", tmp_path, "--out", tmp_path / "out")
     assert result.returncode == 0
     assert "duplicates 1" in result.stdout and "already read from" in result.stderr
+
+
+def test_a_batch_replaces_the_last_one_whole(in_process: Tfmigrate, tmp_path: Path) -> None:
+    """A batch is written into a fresh folder and switched in when done: the last batch's records
+    go with it (they once stayed in cases/, missing from cases.jsonl), and nothing is left over."""
+    out = tmp_path / "out"
+    first = sorted(SITE.glob("bs*te*.html"))
+    assert in_process("parse", *first, "--out", out).returncode == 0
+    assert len(list((out / "cases").glob("*.json"))) == len(first)
+    assert in_process("parse", SEED, "--out", out).returncode == 0
+    assert sorted(p.name for p in (out / "cases").iterdir()) == ["bs125.json"]
+    lines = (out / "cases.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["case_id"] for line in lines] == ["bs125"]
+    assert sorted(p.name for p in out.iterdir()) == ["cases", "cases.jsonl"]
+
+
+@pytest.mark.parametrize("planted", ["cases/notes.txt", ".tfmigrate/"])
+def test_a_batch_never_replaces_a_folder_of_someone_elses(
+    in_process: Tfmigrate, tmp_path: Path, planted: str
+) -> None:
+    """A cases/ folder with other files in it, or a migrated DIR, is refused before a page is
+    read, and left as it was."""
+    out = tmp_path / "out"
+    if planted.endswith("/"):
+        (out / planted).mkdir(parents=True)
+    else:
+        (out / planted).parent.mkdir(parents=True)
+        (out / planted).write_text("mine")
+    result = in_process("parse", SEED, "--out", out)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "folder of its own" in result.stderr or "another folder" in result.stderr
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == sorted(
+        {planted.rstrip("/"), planted.partition("/")[0]}
+    )
 
 
 def test_schema_command_matches_the_committed_schema() -> None:

@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import GOLDEN
 from tests.pages import Page, quirk_pages, real_pages, site_pages
 from tfmigrate.errors import NotACasePageError
-from tfmigrate.export.jsonfiles import case_to_json
+from tfmigrate.records import case_to_json
 
 PAGES = site_pages() + real_pages() + quirk_pages()
 NOT_CASE_PAGES = GOLDEN / "not-case-pages.txt"

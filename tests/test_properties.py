@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import SEED, SITE, SITE_BASE_URL
 from tests.pages import parses_or_refuses
-from tfmigrate.export.jsonfiles import case_to_json
 from tfmigrate.parse import parse_page
+from tfmigrate.records import case_to_json
 
 PAGES = [SEED.read_bytes()] + [p.read_bytes() for p in sorted(SITE.glob("*te*.html"))[:8]]
 URL = SITE_BASE_URL + "bs125te148.html"

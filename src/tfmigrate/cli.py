@@ -13,7 +13,6 @@ import sys
 import traceback
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -22,15 +21,15 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
 from tfmigrate import __version__
-from tfmigrate.batch import PAGE_SUFFIXES, ParsedFile, find_pages, parse_files
+from tfmigrate.batch import PAGE_SUFFIXES, find_pages, parse_batch
 from tfmigrate.config import DEFAULT_HTTP_DELAY, CrawlSettings
 from tfmigrate.crawl import Crawler, CrawlEvent
 from tfmigrate.doctor import examine, forget_damaged
 from tfmigrate.errors import TfMigrateError
-from tfmigrate.export.jsonfiles import CaseFiles
 from tfmigrate.export.registry import ENTRY_POINT_GROUP, ExportOptions, available_exporters, describe, export
+from tfmigrate.migrate.run import MigrateOptions, MigrateResult, migrate
+from tfmigrate.migrate.source import default_source
 from tfmigrate.models import case_json_schema
-from tfmigrate.pipeline import MigrateOptions, MigrateResult, default_source, is_image_size_twin, migrate
 from tfmigrate.stats import measure, read_records
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
@@ -369,16 +368,9 @@ def run_migrate(args: argparse.Namespace) -> int:
     reporter.name_failures(result.crawl.failures if result.crawl else [])
     for failure in result.changes.get("failed", []):
         print(f"failed {failure['case_id'] or failure['url']}: {failure['error']}", file=sys.stderr)
-    if result.cases == 0:
-        found = (
-            f"of {result.pages} archived pages, {result.skipped} are not case pages and"
-            f" {len(result.failures)} failed"
-            if result.pages
-            else "no page was archived"
-        )
-        print(f"tfmigrate: nothing migrated: {found}", file=sys.stderr)
-    failed = result.changes.get("failed") or (result.crawl and result.crawl.failures)
-    return EXIT_FAILURES if failed or result.cases == 0 else EXIT_OK
+    if (empty := result.nothing_migrated()) is not None:
+        print(f"tfmigrate: nothing migrated: {empty}", file=sys.stderr)
+    return EXIT_FAILURES if result.failed else EXIT_OK
 
 
 def print_migrate_summary(result: MigrateResult) -> None:
@@ -584,41 +576,6 @@ def schema_json() -> str:
     return json.dumps(case_json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-@dataclass
-class ParseSummary:
-    sources: dict[str, Path] = field(default_factory=dict)  # case id -> the page its record is from
-    skipped: int = 0
-    failed: int = 0
-    duplicates: int = 0
-    alternates: int = 0
-
-    def line(self, out_dir: Path) -> str:
-        return (
-            f"parsed {len(self.sources)}, skipped {self.skipped} (not a case page), failed {self.failed}"
-            + (f", duplicates {self.duplicates}" if self.duplicates else "")
-            + (f", image-size alternates {self.alternates}" if self.alternates else "")
-            + f" -> {out_dir / 'cases'}"
-        )
-
-    def keeps(self, parsed: ParsedFile) -> bool:
-        """Whether this page's record goes out: the first page of a case id, or newtfh's as-submitted
-        twin of a small page."""
-        first = self.sources.get(parsed.case_id)
-        if first is not None:
-            if not is_image_size_twin(first.resolve().as_posix(), parsed.path.resolve().as_posix()):
-                self.duplicates += 1
-                print(
-                    f"tfmigrate: {parsed.path}: case {parsed.case_id} already read from {first}; kept that",
-                    file=sys.stderr,
-                )
-                return False
-            self.alternates += 1
-            if parsed.path.name.startswith("small_"):
-                return False
-        self.sources[parsed.case_id] = parsed.path
-        return True
-
-
 def run_parse(paths: Sequence[Path], out_dir: Path, *, jobs: int, verbose: bool, quiet: bool) -> int:
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -627,20 +584,16 @@ def run_parse(paths: Sequence[Path], out_dir: Path, *, jobs: int, verbose: bool,
     if not pages:
         suffixes = "/".join(sorted(s for s in PAGE_SUFFIXES if s))
         return usage_error(f"no {suffixes} files under {', '.join(map(str, paths))}")
-    summary = ParseSummary()
+
+    def say(line: str, trace: str) -> None:
+        print(f"tfmigrate: {line}", file=sys.stderr)
+        if verbose and trace:
+            print(trace, end="", file=sys.stderr)
+
     try:
-        with CaseFiles(out_dir) as output:
-            for parsed in parse_files(pages, jobs):
-                if parsed.outcome == "skipped":
-                    summary.skipped += 1
-                elif parsed.outcome == "failed":
-                    summary.failed += 1
-                    print(f"tfmigrate: {parsed.path}: {parsed.message}", file=sys.stderr)
-                    if verbose:
-                        print(parsed.trace, end="", file=sys.stderr)
-                elif summary.keeps(parsed):
-                    output.write(parsed.case_id, parsed.pretty, parsed.line)
-            output.finish()
+        summary = parse_batch(pages, out_dir, jobs, say)
+    except TfMigrateError as exc:
+        return usage_error(str(exc))
     except OSError as exc:
         return usage_error(f"cannot write to {out_dir}: {exc.strerror or exc}")
     if not quiet:

@@ -21,9 +21,9 @@ from tfmigrate.crawl.archive import read_payload, read_to_end
 from tfmigrate.crawl.index import WARC_SUFFIXES
 from tfmigrate.crawl.state import CrawlState
 from tfmigrate.errors import ArchiveError, StartError, TfMigrateError
-from tfmigrate.export.generation import CURRENT, PUBLISHED, STATE_DIR, current_generation, file_digest
 from tfmigrate.locks import folder_lock
 from tfmigrate.messages import quoted
+from tfmigrate.migrate.generation import CURRENT, PUBLISHED, STATE_DIR, current_generation, file_digest
 
 REBUILD = "rebuild the output with: tfmigrate migrate --reparse --out DIR"
 TORN_OR_DAMAGED = (

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tfmigrate.errors import InputError
+from tfmigrate.records import record_files
 
 # A structured value of one record: (name, how many there could be, how many were read).
 StructuredCount = tuple[str, int, int]
@@ -33,10 +33,7 @@ class Coverage:
 
 
 def read_records(out_dir: Path) -> Iterator[dict[str, Any]]:
-    cases = out_dir / "cases"
-    if not cases.is_dir():
-        raise InputError(f"{out_dir}: no cases/ folder (run tfmigrate migrate or parse first)")
-    for path in sorted(cases.glob("*.json")):
+    for path in record_files(out_dir):
         yield json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -10,7 +10,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import SITE
 from tests.crawl.conftest import FAST, SiteServer, touch_later
-from tfmigrate.crawl import STATE_FILE, WARC_DIR, Crawler
+from tfmigrate.crawl import STATE_FILE, WARC_DIR, Crawler, CrawlEvent
 from tfmigrate.crawl.archive import read_payload
 from tfmigrate.crawl.state import CrawlState
 
@@ -83,3 +83,22 @@ def test_an_unchanged_local_copy_is_not_archived_again(tmp_path: Path) -> None:
     assert (third.counts["changed"], third.counts["unchanged"]) == (1, first.counts["new"] - 1)
     (new_warc,) = set(p.name for p in (archive / WARC_DIR).iterdir()) - set(before)
     assert new_warc.startswith(third.run_id)
+
+
+def test_a_rerun_leaves_out_of_scope_urls_out_until_the_scope_changes(
+    site_server: SiteServer, tmp_path: Path
+) -> None:
+    """The same start and settings give the same scope: the URLs the last run left out (the
+    site's edit, comment and search links) are counted again, not decided again. Other settings
+    decide them afresh: with --follow-action-links they are fetched."""
+    archive = tmp_path / "archive"
+    first = Crawler(site_server.url(), archive, FAST).run()
+    events: list[CrawlEvent] = []
+    second = Crawler(site_server.url(), archive, FAST, on_event=events.append).run()
+    assert second.counts["skipped"] == first.counts["skipped"] > 20
+    assert [event for event in events if event.kind == "skipped"] == []
+    site_server.seen.clear()
+    wider = FAST.model_copy(update={"follow_action_links": True})
+    third = Crawler(site_server.url(), archive, wider).run()
+    assert third.counts["skipped"] < first.counts["skipped"]
+    assert any(path.startswith("/site/cgi-bin/edit.cgi") for path, _ in site_server.seen)

@@ -16,8 +16,8 @@ import atheris  # type: ignore[import-not-found]
 
 with atheris.instrument_imports():
     from tfmigrate.errors import TfMigrateError
-    from tfmigrate.export.jsonfiles import case_to_json
     from tfmigrate.parse import parse_page
+    from tfmigrate.records import case_to_json
 
 URL = "http://gamma.wustl.edu/bs125te148.html"
 

@@ -14,8 +14,8 @@ from warcio.warcwriter import WARCWriter
 from tests.conftest import SEED
 from tests.test_cli import run
 from tfmigrate.filenames import RESERVED_NAMES, safe_name
+from tfmigrate.migrate.images import unique_name
 from tfmigrate.models import Case
-from tfmigrate.pipeline import unique_name
 
 HOSTILE_NAMES = [
     "..%2F..%2F..%2Fetc%2Fpasswd.jpg", "%2Fetc%2Fshadow.gif", "C:%5CWindows%5Cwin.ini.jpg", "evil%00.jpg",

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SITE
+from tests.conftest import SITE, Tfmigrate
 from tests.crawl.conftest import SiteServer, site_copy, site_server  # noqa: F401
 from tests.test_cli import run
 from tfmigrate.crawl import STATE_FILE
@@ -33,7 +33,7 @@ def tree(out: Path) -> dict[str, bytes]:
     """Every published file of DIR (through its symlinks), by relative path."""
     files = {}
     for name in ("cases", "cases.jsonl", "images", "originals", "schema.json", "manifest.json", "report.json",
-                 "report.html", "changes.json"):  # fmt: skip
+                 "report.html", "changes.json", "state.json"):  # fmt: skip
         path = out / name
         paths = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         files.update({p.relative_to(out).as_posix(): p.read_bytes() for p in paths})
@@ -211,12 +211,44 @@ def test_rerun_on_an_updated_site_loses_nothing(tmp_path: Path) -> None:
     assert not (out / "cases/pa002.json").exists() and (out / "cases/ms002.json").exists()
 
 
-def test_jobs_do_not_change_the_output(tmp_path: Path, fixture_run: Path) -> None:
-    one, two = tmp_path / "one", tmp_path / "two"
-    migrate(fixture_run / "archive", "--out", one, "--jobs", "1")
-    migrate(fixture_run / "archive", "--out", two, "--jobs", "2")
+def same_output(one: Path, two: Path) -> None:
+    """Two DIRs hold the same files byte for byte, their manifests aside, which differ only in
+    the run's id, its times and the --jobs that made it."""
     first, second = tree(one), tree(two)
-    assert [name for name in first if first[name] != second.get(name)] == ["manifest.json"]
+    assert set(first) == set(second)
+    assert [name for name in first if first[name] != second[name]] == ["manifest.json"]
+    manifests = [load(out, "manifest.json") for out in (one, two)]
+    for manifest in manifests:
+        for key in ("run_id", "started", "finished"):
+            manifest.pop(key)
+        manifest["settings"].pop("jobs")
+    assert manifests[0] == manifests[1]
+
+
+def test_jobs_do_not_change_the_output(in_process: Tfmigrate, tmp_path: Path) -> None:
+    """--jobs 1 (all in this process) and --jobs 2 (the pages and the cases made on two worker
+    processes) write the same bytes: on a first run, and on a re-run over a changed archive that
+    adds, changes, withdraws, fails, collides and reuses the rest."""
+    site = Path(shutil.copytree(SITE, tmp_path / "site"))
+    archive, one, two = tmp_path / "archive", tmp_path / "jobs1", tmp_path / "jobs2"
+
+    def crawl_and_migrate() -> None:
+        assert in_process("crawl", site, "--archive", archive, "-q").returncode in (0, 1)
+        assert in_process("migrate", archive, "--out", one, "-q", "--jobs", "1").returncode in (0, 1)
+        migrate(archive, "--out", two, "--jobs", "2")
+        same_output(one, two)
+
+    crawl_and_migrate()
+    edit(site / "bs125te148.html", b"Heterotopic Ossification", b"Heterotopic Ossification (mature)")
+    (site / "pa002te123.html").unlink()
+    (site / "ms002te160.html").write_bytes(b"")
+    (site / "a").mkdir()
+    (site / "a" / "bs054te143.html").write_bytes((site / "bs054te143.html").read_bytes() + b"<p>draft")
+    edit(site / "index.html", b"</body>", b'<A HREF="a/bs054te143.html">draft</A></body>')
+    crawl_and_migrate()
+    changes = load(two, "changes.json")
+    assert changes["changed"] and changes["withdrawn"] and changes["failed"] and changes["collisions"]
+    assert len(changes["unchanged"]) > CASES // 2
 
 
 def test_foreign_warc_files_are_a_source(tmp_path: Path, fixture_run: Path) -> None:

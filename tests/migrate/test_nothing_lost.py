@@ -192,24 +192,24 @@ def test_two_folders_index_pages_both_become_records(
 def test_damaged_files_of_the_last_run_are_named_and_rebuilt(
     in_process: Tfmigrate, migrated: Path, mode: tuple[str, ...]
 ) -> None:
-    """A truncated record, report.json and manifest.json once stopped every run with a traceback,
-    --reparse (doctor's way out) too. They are a cache: named on stderr and in report.json, and the
-    run rebuilds DIR from the archive, which doctor then finds whole."""
+    """A truncated record, state and manifest once stopped every run with a traceback, --reparse
+    (doctor's way out) too. They are a cache: named on stderr and in report.json, and the run
+    rebuilds DIR from the archive, which doctor then finds whole. (The last report is never read.)"""
     before = (migrated / "cases" / "bs125.json").read_bytes()
-    for name in ("cases/bs125.json", "report.json", "manifest.json"):
+    for name in ("cases/bs125.json", "state.json", "manifest.json", "report.json"):
         truncate(migrated / name)
     result = migrated_here(in_process, "--out", migrated, *mode)
     assert "Traceback" not in result.stderr, result.stderr
     # Exit 1 for the fixture site's lost applet class, the only failure.
     failed = [line for line in result.stderr.splitlines() if line.startswith("failed ")]
     assert all(line.endswith("CineViewer.class: HTTP 404 Not Found") for line in failed), failed
-    for name in ("cases/bs125.json", "report.json", "manifest.json"):
+    for name in ("cases/bs125.json", "state.json", "manifest.json"):
         assert f"tfmigrate: note: the last run's {name} is " in result.stderr, name
     assert (migrated / "cases" / "bs125.json").read_bytes() == before
     (rebuilt,) = load(migrated, "changes.json")["rebuilt"]
     assert rebuilt["case_id"] == "bs125" and rebuilt["was"].startswith("unreadable")
     damaged = {entry["file"] for entry in load(migrated, "report.json")["damaged_previous"]}
-    assert damaged == {"cases/bs125.json", "report.json", "manifest.json"}
+    assert damaged == {"cases/bs125.json", "state.json", "manifest.json"}
     assert in_process("doctor", migrated).returncode == 0
 
 

@@ -53,8 +53,25 @@ def sha256_digest(data: bytes) -> str:
     return "sha256:" + base64.b32encode(hashlib.sha256(data).digest()).decode("ascii")
 
 
+class CountedFile:
+    """A WARC file as warcio writes to it: its size counted rather than asked for (a ``tell`` per
+    record is a system call each), and warcio's flush after every record left to ``flush``."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.handle.write(data)
+        self.size += len(data)
+
+    def flush(self) -> None:
+        """warcio's, after each record: the archive flushes before the state commits instead."""
+
+
 class WarcArchive:
-    """The WARC files of one run, rolled over past ``max_bytes``; every record flushed to disk."""
+    """The WARC files of one run, rolled over past ``max_bytes``; flushed to disk before the state
+    commits the records they hold."""
 
     def __init__(self, directory: Path, run_id: str, max_bytes: int, info: dict[str, str]) -> None:
         self.directory = directory
@@ -62,22 +79,29 @@ class WarcArchive:
         self.max_bytes = max_bytes
         self.info = info
         self.sequence = 0
-        self.handle: BinaryIO | None = None
+        self.file: CountedFile | None = None
         self.writer: WARCWriter | None = None
         self.name = ""
         directory.mkdir(parents=True, exist_ok=True)
 
     @property
     def position(self) -> int:
-        """Where the current file ends: every record before it is complete and on disk."""
-        return self.handle.tell() if self.handle else 0
+        """Where the current file ends: every record before it is complete (on disk once flushed)."""
+        return self.file.size if self.file else 0
+
+    def flush(self) -> None:
+        """Every record written so far to the OS: a killed process loses none of them. (fsync
+        happens when a file is closed, not per record: a 10,000-page crawl spent its time there;
+        after a power cut, resuming cuts files back to the committed ends.)"""
+        if self.file:
+            self.file.handle.flush()
 
     def close(self) -> None:
-        if self.handle:
-            self.handle.flush()
-            os.fsync(self.handle.fileno())
-            self.handle.close()
-            self.handle = self.writer = None
+        if self.file:
+            self.file.handle.flush()
+            os.fsync(self.file.handle.fileno())
+            self.file.handle.close()
+            self.file = self.writer = None
 
     def _open_next(self) -> WARCWriter:
         self.close()
@@ -87,30 +111,26 @@ class WarcArchive:
             path = self.directory / self.name
             if not path.exists():
                 break
-        self.handle = path.open("xb")
-        self.writer = WARCWriter(self.handle, gzip=True, warc_version=WARC_VERSION)
+        self.file = CountedFile(path.open("xb"))
+        self.writer = WARCWriter(self.file, gzip=True, warc_version=WARC_VERSION)
         info = {"software": f"tfmigrate/{__version__}", "format": "WARC File Format 1.1", **self.info}
         self._write(self.writer.create_warcinfo_record(self.name, info))
         return self.writer
 
     def _current(self) -> WARCWriter:
-        if self.writer is None or self.handle is None or self.handle.tell() >= self.max_bytes:
+        if self.writer is None or self.file is None or self.file.size >= self.max_bytes:
             return self._open_next()
         return self.writer
 
     def _write(self, record: object) -> WarcLocation:
-        assert self.writer is not None and self.handle is not None
-        offset = self.handle.tell()
+        assert self.writer is not None and self.file is not None
+        offset = self.file.size
         self.writer.write_record(record)
-        # Flushed to the OS before the state commits it: a killed process loses nothing written.
-        # fsync happens when a file is closed, not per record (a 10,000-page crawl spent its time
-        # there); after a power cut, resuming cuts files back to the committed ends.
-        self.handle.flush()
         headers = record.rec_headers  # type: ignore[attr-defined]
         return WarcLocation(
             file=self.name,
             offset=offset,
-            length=self.handle.tell() - offset,
+            length=self.file.size - offset,
             date=headers.get_header("WARC-Date") or "",
             digest=headers.get_header("WARC-Payload-Digest") or "",
         )

@@ -2,8 +2,8 @@
 
 Fetches run on a small thread pool (``--concurrency`` connections to the one host); everything
 else (WARC writing, the state database, link discovery) happens on the calling thread, so the
-archive and the database have a single writer and every URL is committed in one transaction
-after its records are on disk.
+archive and the database have a single writer, and URLs are committed a batch at a time, each
+commit after the records it points at are written out.
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ from tfmigrate.media import sniff_media
 QUEUE_COUNT_INTERVAL = 0.5
 # URLs claimed from the queue per transaction; a killed crawl puts claimed URLs back in the queue.
 CLAIM_BATCH = 32
+# URLs whose results commit together (a kill loses at most these: they are fetched again).
+COMMIT_URLS, COMMIT_SECONDS = 256, 1.0
 
 STATE_FILE = "state.sqlite"
 WARC_DIR = "warc"
@@ -88,6 +90,22 @@ class CrawlSummary:
             f"crawl {self.run_id}{resumed}: {parts}, failed {failed}, skipped {skipped} (out of scope);"
             f" {self.bytes:,} bytes"
         )
+
+
+class CommitBatch:
+    """When the crawl's state commits: every ``COMMIT_URLS`` URLs, or ``COMMIT_SECONDS`` after the
+    last commit, whichever comes first."""
+
+    def __init__(self, commit: Callable[[], None]) -> None:
+        self.commit = commit
+        self.pending = 0
+        self.since = time.monotonic()
+
+    def count(self) -> None:
+        self.pending += 1
+        if self.pending >= COMMIT_URLS or time.monotonic() - self.since >= COMMIT_SECONDS:
+            self.commit()
+            self.pending, self.since = 0, time.monotonic()
 
 
 def resolve_start(start: str) -> tuple[list[str], str]:
@@ -228,9 +246,13 @@ class Crawler:
             gate.wait_turn()
             return fetcher.fetch(row.url, conditional_headers(row), self.scope)
 
-        with ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="fetch") as pool:
+        with (
+            ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="fetch") as pool,
+            state.batched(archive.flush) as commit,
+        ):
             in_flight: dict[Future[FetchResult], UrlRow] = {}
             claimed: deque[UrlRow] = deque()
+            batch = CommitBatch(commit)
             while True:
                 while len(in_flight) < self.settings.concurrency:
                     claimed = claimed or self._claim(state, robots)
@@ -243,7 +265,8 @@ class Crawler:
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
                     row = in_flight.pop(future)
-                    summary.bytes += self._record(state, archive, row, future.result())
+                    summary.bytes += self._record(state, archive, run.run_id, row, future.result())
+                    batch.count()
         return summary
 
     def _claim(self, state: CrawlState, robots: RobotsRules) -> deque[UrlRow]:
@@ -273,10 +296,12 @@ class Crawler:
         if final is None:
             raise StartError(f"cannot reach {urlsplit(url).netloc}: {result.failure}")
         location = archive.write_exchange(final)
+        archive.flush()
         rules = robots_rules(final, result.failure)
         state.ensure(url, run_id=archive.run_id)
         state.record(
             url,
+            run_id=archive.run_id,
             outcome="robots",
             reason=rules.status,
             status=final.status,
@@ -285,13 +310,15 @@ class Crawler:
         self.emit(state, CrawlEvent("robots", url, status=final.status, detail=rules.status))
         return rules
 
-    def _record(self, state: CrawlState, archive: WarcArchive, previous: UrlRow, result: FetchResult) -> int:
+    def _record(
+        self, state: CrawlState, archive: WarcArchive, run_id: str, previous: UrlRow, result: FetchResult
+    ) -> int:
         """Archive a fetch's exchanges and commit the URL's outcome; the bytes it brought. ``previous``
         is the URL's row as it was when it was claimed (nothing else writes it meanwhile)."""
         url = previous.url
         if result.unfetched is not None:
             kept_as, why = result.unfetched
-            state.record(url, outcome=kept_as, reason=why)
+            state.record(url, run_id=run_id, outcome=kept_as, reason=why)
             self.emit(state, CrawlEvent("fetched", url, kept_as, detail=why))
             return 0
         location: WarcLocation | None = None
@@ -309,7 +336,9 @@ class Crawler:
         if result.failure or final is None:
             failure = result.failure or "no response"
             status = final.status if final else None
-            state.record(url, outcome="failed", reason=failure, status=status, warc_end=warc_end)
+            state.record(
+                url, run_id=run_id, outcome="failed", reason=failure, status=status, warc_end=warc_end
+            )
             self.emit(state, CrawlEvent("failed", url, "failed", status=status, size=size, detail=failure))
             return size
         outcome, reason, payload, discovered = self._classify(url, final, previous, location)
@@ -324,6 +353,7 @@ class Crawler:
             validators = (validators[0] or previous.etag, validators[1] or previous.last_modified)
         state.record(
             url,
+            run_id=run_id,
             outcome=outcome,
             reason=reason,
             status=final.status,

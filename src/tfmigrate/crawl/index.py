@@ -9,11 +9,14 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import email.utils
+import sqlite3
 import sys
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import closing
+from dataclasses import astuple, dataclass, replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -23,7 +26,7 @@ from tfmigrate.crawl.fetch import BodyTooLargeError
 from tfmigrate.crawl.state import CrawlState
 from tfmigrate.crawl.urls import canonical_url
 from tfmigrate.crawl.wayback import capture_address
-from tfmigrate.errors import StartError
+from tfmigrate.errors import OutputError, StartError
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
 
@@ -81,8 +84,8 @@ class ArchiveIndex:
     def __init__(
         self,
         warc_dir: Path,
-        pages: dict[str, ArchivedPage],
-        aliases: dict[str, str],
+        pages: Mapping[str, ArchivedPage],
+        aliases: Mapping[str, str],
         max_bytes: int | None = None,
         refused: list[tuple[str, str]] | None = None,
     ) -> None:
@@ -184,6 +187,28 @@ class ArchiveIndex:
                     )
         return cls(root, pages, {}, max_bytes, refused)
 
+    @classmethod
+    def open_lookup(cls, path: Path, warc_dir: Path, max_bytes: int | None = None) -> ArchiveIndex:
+        """The index ``write_lookup`` wrote, read a URL at a time."""
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        aliases = StoredMap(connection, "aliases", lambda row: str(row[1]))
+        return cls(warc_dir, StoredMap(connection, "pages", page_from_row), aliases, max_bytes)
+
+    def write_lookup(self, path: Path) -> None:
+        """The index as a SQLite file, for processes that look a URL up at a time without holding
+        the whole index (a worker holding it would add its memory again)."""
+        try:
+            with closing(sqlite3.connect(path)) as connection:
+                connection.executescript(LOOKUP_SCHEMA)
+                connection.executemany(
+                    f"INSERT INTO pages VALUES ({', '.join('?' * len(PAGE_COLUMNS))})",
+                    (page_row(page) for page in self.pages.values()),
+                )
+                connection.executemany("INSERT INTO aliases VALUES (?, ?)", self.aliases.items())
+                connection.commit()
+        except sqlite3.Error as exc:  # a full disk, as SQLite says it
+            raise OutputError(f"cannot write {path}: {exc}") from exc
+
     def get(self, url: str) -> ArchivedPage | None:
         if (page := self.pages.get(url)) is not None:  # already canonical: a URL from this index
             return page
@@ -195,11 +220,11 @@ class ArchiveIndex:
         sha256 = page.sha256 if head is None else None
         return read_payload(self.warc_dir, page.location, sha256, self.max_bytes, head)
 
-    def capture(self, page: ArchivedPage) -> dict[str, str | dt.datetime | None]:
+    def capture(self, location: WarcLocation) -> dict[str, str | dt.datetime | None]:
         """The web archive capture a page's payload was replayed from (migrate --wayback), as a
         record's source names it: its address there and when it was made; None for both when the
         page was fetched live or read from disk."""
-        found = read_capture(self.warc_dir, page.location)
+        found = read_capture(self.warc_dir, location)
         if found is None:
             return {"archive_url": None, "captured": None}
         replayed_from, warc_date = found
@@ -213,6 +238,56 @@ class ArchiveIndex:
 
     def __len__(self) -> int:
         return len(self.pages)
+
+
+PAGE_COLUMNS = (
+    "url", "sha256", "size", "content_type", "file", "offset", "length", "date", "digest", "status",
+    "last_fetched", "last_modified", "final_url",
+)  # fmt: skip
+LOOKUP_SCHEMA = f"""
+CREATE TABLE pages ({", ".join(PAGE_COLUMNS)}, PRIMARY KEY (url)) WITHOUT ROWID;
+CREATE TABLE aliases (url PRIMARY KEY, target) WITHOUT ROWID;
+"""
+
+
+def page_row(page: ArchivedPage) -> tuple[object, ...]:
+    location = astuple(page.location)
+    return (page.url, page.sha256, page.size, page.content_type, *location, page.status,
+            page.last_fetched, page.last_modified, page.final_url)  # fmt: skip
+
+
+def page_from_row(row: tuple[Any, ...]) -> ArchivedPage:
+    url, sha256, size, content_type, file, offset, length, date, digest, status, *rest = row
+    last_fetched, last_modified, final_url = rest
+    location = WarcLocation(file, offset, length, date, digest)
+    return ArchivedPage(
+        url, sha256, size, content_type, location, status, last_fetched, last_modified, final_url
+    )
+
+
+V = TypeVar("V")
+
+
+class StoredMap(Mapping[str, V]):
+    """A table of an index's lookup file, read one URL at a time."""
+
+    def __init__(
+        self, connection: sqlite3.Connection, table: str, value: Callable[[tuple[Any, ...]], V]
+    ) -> None:
+        self.connection, self.table, self.value = connection, table, value
+
+    def __getitem__(self, url: str) -> V:
+        row = self.connection.execute(f"SELECT * FROM {self.table} WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            raise KeyError(url)
+        return self.value(row)
+
+    def __iter__(self) -> Iterator[str]:
+        return (url for (url,) in self.connection.execute(f"SELECT url FROM {self.table} ORDER BY url"))
+
+    def __len__(self) -> int:
+        count: int = self.connection.execute(f"SELECT COUNT(*) FROM {self.table}").fetchone()[0]
+        return count
 
 
 def commonparts(paths: list[Path]) -> tuple[str, ...]:

@@ -19,16 +19,17 @@ from typing import ClassVar, Literal, Protocol
 from pydantic import ValidationError
 
 from tfmigrate.errors import InputError, OutputError
-from tfmigrate.export.generation import STATE_DIR
 from tfmigrate.messages import quoted
+from tfmigrate.migrate.generation import STATE_DIR
 from tfmigrate.models import Case
+from tfmigrate.records import read_record, record_files
 
 ENTRY_POINT_GROUP = "tfmigrate.exporters"
 BUILTIN = {
     "mirc": "tfmigrate.export.mirc:MircExporter",
     "csv": "tfmigrate.export.tables:CsvExporter",
     "markdown": "tfmigrate.export.markdown:MarkdownExporter",
-    "jsonl": "tfmigrate.export.jsonfiles:JsonlExporter",
+    "jsonl": "tfmigrate.export.jsonl:JsonlExporter",
 }
 
 
@@ -52,25 +53,22 @@ class MigratedOutput:
     root: Path
 
     def __post_init__(self) -> None:
-        """Refused before any exporter writes a file (a wrong DIR once left header-only CSVs)."""
-        if not (self.root / "cases").is_dir():
-            raise InputError(
-                f"{self.root}: no cases/ folder, not a migrated DIR (run tfmigrate migrate first)"
-            )
+        """Refused before any exporter writes a file."""
+        self.record_files()
 
     def records(self) -> Iterator[Case]:
         for path in self.record_files():
-            yield Case.model_validate_json(path.read_bytes())
+            yield read_record(path)
 
     def record_files(self) -> list[Path]:
-        return sorted((self.root / "cases").glob("*.json"))
+        return record_files(self.root)
 
     def check(self) -> None:
         """Every record reads, before an export writes anything: a damaged record once left a
         partial export behind a traceback."""
         for path in self.record_files():
             try:
-                Case.model_validate_json(path.read_bytes())
+                read_record(path)
             except (OSError, ValidationError) as exc:
                 raise InputError(
                     f"{path.relative_to(self.root)} does not read ({quoted(exc, 80)}); nothing exported."

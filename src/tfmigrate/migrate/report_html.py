@@ -1,4 +1,4 @@
-"""report.html: the page a person reviews a migration with, in any browser, offline.
+"""``report.html``: the page a person reviews a migration with, in any browser, offline.
 
 Counts first, then every case with its fields, image thumbnails (the written files), issues and a
 link to the archived original. Everything taken from the pages is escaped; the page has no script
@@ -8,12 +8,13 @@ at all (the "only cases with issues" filter is CSS), so hostile text stays inert
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from tfmigrate.export.generation import Generation
+from tfmigrate.migrate.generation import Generation
+from tfmigrate.migrate.spool import Spool
+from tfmigrate.models import Case
 
 TEXT_FIELDS = (
     ("diagnosis", "Diagnosis"),
@@ -39,16 +40,19 @@ dd{margin:0;white-space:pre-wrap}
 """
 
 
-def write_report_html(generation: Generation, report: dict[str, Any]) -> None:
-    """Written case by case: the page of a large site is never held in memory whole."""
+def write_report_html(generation: Generation, report: dict[str, Any], sections: Spool) -> None:
+    """Written part by part, the cases' sections copied from the spool the run's workers filled
+    (``case_section``): the page of a large site is never held in memory whole."""
     with generation.open_text("report.html") as out:
-        for part in report_parts(generation, report):
-            out.write(part)
-            out.write("\n")
+        for part in head_parts(report):
+            out.write(part + "\n")
+        sections.copy_to(out)
+        for part in tail_parts(report):
+            out.write(part + "\n")
 
 
-def report_parts(generation: Generation, report: dict[str, Any]) -> Iterator[str]:
-    yield from [
+def head_parts(report: dict[str, Any]) -> list[str]:
+    return [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         # No script may run in this page, whatever a migrated page contained.
@@ -62,9 +66,9 @@ def report_parts(generation: Generation, report: dict[str, Any]) -> Iterator[str
         '<label for="only-issues">Show only cases with issues</label>',
         '<div class="cases">',
     ]
-    for summary in report["cases"]:
-        case = json.loads(generation.path(f"cases/{summary['case_id']}.json").read_text(encoding="utf-8"))
-        yield case_section(case, summary)
+
+
+def tail_parts(report: dict[str, Any]) -> Iterator[str]:
     yield "</div>"
     if report["failures"]:
         yield "<h2>Pages that failed</h2><ul>"
@@ -85,7 +89,9 @@ def counts_table(report: dict[str, Any]) -> str:
     return f'<table class="counts">{body}</table>'
 
 
-def case_section(case: dict[str, Any], summary: dict[str, Any]) -> str:
+def case_section(record: Case, summary: dict[str, Any]) -> str:
+    """One case's part of the page (made by the worker that made the record)."""
+    case = record.model_dump(mode="json")
     case_id = case["case_id"]
     issues = case["issues"]
     css = "case has-issues" if issues else "case"

@@ -1,0 +1,42 @@
+"""Text a run collects while its workers run and reads back once they are gone, so that per-case
+results (report entries, file digests, report sections) never gather in the run's process while
+the workers hold their memory too: that is a run's peak."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class TextOut(Protocol):
+    def write(self, text: str, /) -> Any: ...
+
+
+class Spool:
+    def __init__(self, path: Path) -> None:
+        self._file = path.open("x+", encoding="utf-8", newline="\n")
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._file.close()
+
+    def write(self, text: str) -> None:
+        self._file.write(text)
+
+    def write_json(self, value: object) -> None:
+        self._file.write(json.dumps(value, ensure_ascii=False) + "\n")
+
+    def read_json(self) -> Iterator[Any]:
+        """Each value ``write_json`` wrote, in order."""
+        self._file.seek(0)
+        for line in self._file:
+            yield json.loads(line)
+
+    def copy_to(self, out: TextOut) -> None:
+        self._file.seek(0)
+        while chunk := self._file.read(1 << 20):
+            out.write(chunk)
