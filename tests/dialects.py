@@ -18,7 +18,7 @@ import html
 import re
 import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # The labels a page prints, as the templates know them (case pages of both templates).
 LABEL_RE = re.compile(
@@ -344,7 +344,73 @@ CSS_DIVS = Style(
     separator=lambda gap: '<div class="sep2"></div>' if gap >= 4 else '<div class="sep"></div>',
 )
 
-STYLES = [HTML32, BR_RUNS, PRE, TABLES, WORD, WORD_NO_CSS, XHTML, CSS_DIVS]
+# ---------------------------------------------------------------------------- a form, lists, HTML5
+
+
+def form_row(section: list[Paragraph], style: Style) -> str:
+    """A section as one row of a bordered table: its label in the left cell (or nothing), all its
+    paragraphs in the right one."""
+    first = section[0]
+    label = LABEL_RE.match(first.lines[0])
+    rest = section
+    head = "&nbsp;"
+    if label and len(first.lines) == 1 and not label["label"].lower().startswith("reference"):
+        if label["rest"] and len(section) == 1:
+            head, rest = f"<b>{esc(label['label'])}:</b>", [Paragraph(0, (label["rest"],))]
+        elif not label["rest"]:
+            head, rest = f"<b>{esc(label['label'])}</b>", section[1:]
+    cell = "".join(f"<p>{lines_html(paragraph, style)}</p>" for paragraph in rest)
+    return f'<tr><td valign="top" width="25%">{head}</td><td valign="top">{cell}</td></tr>'
+
+
+# A form of label and value cells, one bordered row per section: only the borders and the label
+# column tell the sections apart.
+FORM = Style(
+    name="form",
+    page=lambda body: (
+        f'<html><body><table border="1" cellpadding="6" width="100%">\n{body}\n</table></body></html>'
+    ),
+    section=form_row,
+    paragraph=lambda p, s: f"<p>{lines_html(p, s)}</p>",
+    label=lambda label, rest: f"<b>{esc(label)}:</b> {rest}",
+    separator=lambda gap: "<tr><td>&nbsp;</td><td>&nbsp;</td></tr>" if gap >= 4 else "",  # an empty slot
+    mixed_wrapper="table",
+)
+
+# Every paragraph a list item, each section a list of its own: the items stand one under the other,
+# the sections a line apart.
+LISTS = Style(
+    name="lists",
+    page=lambda body: f"<html><body>\n{body}\n</body></html>",
+    section=lambda sec, s: "<ul>" + "".join(f"<li>{lines_html(p, s)}</li>" for p in sec) + "</ul>",
+    paragraph=lambda p, s: lines_html(p, s),
+    label=lambda label, rest: f"<b>{esc(label)}:</b> {rest}",
+    separator=lambda gap: "<br>" * (gap - 1),
+    mixed_wrapper="div",
+)
+
+
+def html5_paragraph(paragraph: Paragraph, style: Style) -> str:
+    label = LABEL_RE.match(paragraph.lines[0])
+    if len(paragraph.lines) == 1 and label and not label["rest"]:
+        return f"<h2>{esc(label['label'])}</h2>"
+    return f"<p>{lines_html(paragraph, style)}</p>"
+
+
+# HTML5: each section a <section>, which a browser draws with no space of its own.
+HTML5 = Style(
+    name="html5",
+    page=lambda body: (
+        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Case</title></head>"
+        f"<body><main><article>\n{body}\n</article></main></body></html>"
+    ),
+    section=lambda sec, s: "<section>" + "".join(s.paragraph(p, s) for p in sec) + "</section>",
+    paragraph=html5_paragraph,
+    label=lambda label, rest: f"<strong>{esc(label)}:</strong> {rest}",
+    separator=lambda gap: "<section><p>&nbsp;</p></section>" if gap >= 4 else "",  # an empty slot
+)
+
+STYLES = [HTML32, BR_RUNS, PRE, TABLES, WORD, WORD_NO_CSS, XHTML, CSS_DIVS, FORM, LISTS, HTML5]
 # A page of sections in several styles: a plain page with the stylesheet its <div> sections need.
 MIXED_PAGE = (
     '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
@@ -438,3 +504,81 @@ def composed(label_form: str, paragraph_form: str, separator_form: str, upper_ta
         separator=SEPARATOR_FORMS[separator_form],
         encoding="cp1252",
     )
+
+
+# ---------------------------------------------------------------------------- the site around the case
+# A site's own text around every case: its menu in a column or a bar, a banner, a footer. None of it
+# is the case's: menus are kept as the record's site links, the rest as unplaced text, and the case
+# reads as without them.
+
+
+@dataclass(frozen=True)
+class Frame:
+    name: str
+    wrap: Callable[[str], str]  # the page's body, inside the site's layout
+    menu: tuple[str, ...]  # the menu's links, in page order
+    notes: tuple[str, ...]  # the site's other lines, in page order
+
+
+def menu_links(names: Sequence[str], separator: str) -> str:
+    return separator.join(f'<a href="/{name.lower().replace(" ", "")}.html">{name}</a>' for name in names)
+
+
+MENU = ("Home", "Case List", "Search", "About")
+FRAMES = [
+    Frame(
+        "left-menu",
+        lambda body: (
+            '<table width="100%" cellspacing="0"><tr><td colspan="2"><img src="/gfx/banner.gif" alt="">'
+            '</td></tr><tr><td width="140" valign="top" bgcolor="#000066"><font color="white">'
+            f'{menu_links(MENU, "<br>")}</font></td><td valign="top">{body}</td></tr></table>'
+        ),
+        MENU,
+        (),
+    ),
+    Frame(
+        "right-menu",
+        lambda body: (
+            f'<table><tr><td valign="top">{body}</td><td width="120" valign="top">'
+            f"{menu_links(MENU[:3], '<br>')}</td></tr></table>"
+        ),
+        MENU[:3],
+        (),
+    ),
+    Frame(
+        "menu-bar-and-footer",
+        lambda body: (
+            f'<p align="center">[ {menu_links(MENU, " | ")} ]</p><hr>{body}<hr>'
+            "<address>Webmaster: nm@mir.wustl.edu<br>Last modified: March 3, 1997</address>"
+        ),
+        MENU,
+        ("Webmaster: nm@mir.wustl.edu", "Last modified: March 3, 1997"),
+    ),
+    Frame(
+        "nested-tables",
+        lambda body: (
+            '<center><table width="760"><tr><td><table width="100%"><tr><td bgcolor="#000080">'
+            '<img src="/gfx/title.gif" alt="Teaching File" width="400" height="40"></td></tr>'
+            f'<tr><td><table cellpadding="8"><tr><td>{body}</td></tr></table></td></tr></table>'
+            "</td></tr></table></center>"
+        ),
+        (),
+        (),
+    ),
+]
+# A banner of text over the case: where the page has its byline or diagnosis, the case starts there.
+BANNER = Frame(
+    "banner",
+    lambda body: (
+        '<h1 align="center">Nuclear Medicine Teaching File</h1><h3 align="center">Mallinckrodt Institute'
+        f" of Radiology</h3><hr>{body}"
+    ),
+    (),
+    ("Nuclear Medicine Teaching File", "Mallinckrodt Institute of Radiology"),
+)
+
+
+def framed(style: Style, frame: Frame) -> Style:
+    """The style's page with the site's layout around its body (not for <pre>: a frame inside a
+    text file is no page anyone wrote)."""
+    return replace(style, name=f"{style.name}+{frame.name}", page=lambda body: style.page(frame.wrap(body)))

@@ -76,6 +76,21 @@ def test_links_are_resolved_and_kept_with_their_line() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "anchor",
+    [
+        "<a href=\"javascript:openViewer('viewer/bs125-main.html', 640, 480)\">main image</a>",
+        "<a href=\"#\" onclick=\"window.open('viewer/bs125-main.html','view'); return false\">main image</a>",
+    ],
+    ids=["javascript href", "onclick"],
+)
+def test_a_viewer_a_script_opens_is_the_links_target(anchor: str) -> None:
+    (block,) = blocks_from_html(
+        f"<p>View {anchor}(bs) in a separate image viewer", "http://h/bs125te148.html"
+    )
+    assert [link.href for link in block.links] == ["http://h/viewer/bs125-main.html"]
+
+
 def test_br_line_breaks_and_br_br_paragraphs() -> None:
     stream = blocks_from_html("<p>Fig. 1<br>bone scan<br><br>next<br><br><br>section</p>")
     assert [(b.text, b.gap) for b in stream] == [("Fig. 1", 0), ("bone scan", 0), ("next", 1), ("section", 2)]

@@ -11,11 +11,16 @@ from hypothesis import strategies as st
 
 from tests.conftest import SITE, SITE_BASE_URL
 from tests.dialects import (
+    BANNER,
+    FRAMES,
     LABEL_FORMS,
     PARAGRAPH_FORMS,
+    PRE,
     SEPARATOR_FORMS,
     STYLES,
+    Frame,
     composed,
+    framed,
     is_coherent,
     render,
     render_mixed,
@@ -26,6 +31,7 @@ from tests.test_golden import mismatches
 from tfmigrate.blocks import BlockKind, after_rule, blocks_from_html
 from tfmigrate.decode import decode_html
 from tfmigrate.errors import NotACasePageError
+from tfmigrate.models import Case
 from tfmigrate.parse import parse_page
 
 
@@ -62,7 +68,10 @@ TEXTS = {page.id: text_rendering(page) for page in SOURCES}
 
 
 def record(raw: bytes, url: str, input_format: str) -> dict[str, Any]:
-    case = parse_page(raw, url, input_format=input_format)  # type: ignore[arg-type]
+    return record_of(parse_page(raw, url, input_format=input_format))  # type: ignore[arg-type]
+
+
+def record_of(case: Case) -> dict[str, Any]:
     result = content(case)
     result["issues"] = sorted((issue["code"], issue["field"]) for issue in result["issues"])
     return result
@@ -114,3 +123,40 @@ def test_pages_in_styles_composed_of_any_features_give_the_text_record(
     style = composed(label_form, paragraph_form, separator_form, upper_tags)
     differences = mismatches(EXPECTED[page.id], record(render(TEXTS[page.id], style), page.url, "html"))
     assert not differences, f"{style.name}: {differences[:5]}"
+
+
+FRAMED_STYLES = [style for style in STYLES if style is not PRE]
+
+
+@pytest.mark.parametrize("frame", [*FRAMES, BANNER], ids=[frame.name for frame in [*FRAMES, BANNER]])
+def test_the_sites_own_text_around_a_case_is_kept_apart_from_it(frame: Frame) -> None:
+    """A menu column or bar, a banner, a footer: the menu's links are the record's site links, the
+    site's other lines are unplaced (named), and the case reads as without them. A copy that lost its
+    byline and diagnosis has nothing to tell where the case starts below a banner of text: there
+    every field the banner changed is named by an issue."""
+    wrong = {}
+    for style in FRAMED_STYLES:
+        for page in SOURCES:
+            case = parse_page(render(TEXTS[page.id], framed(style, frame)), page.url)
+            assert [link.text for link in case.links.site] == list(frame.menu), (style.name, page.id)
+            if frame is BANNER and not (case.authors or case.diagnosis):
+                named = {issue.field for issue in case.issues} | {"issues", "unassigned"}
+                differences = [
+                    d
+                    for d in mismatches(EXPECTED[page.id], record_of(case))
+                    if d.split(":")[0].strip(".").split("[")[0] not in named
+                ]
+            else:
+                differences = mismatches(EXPECTED[page.id], without_site_notes(record_of(case), frame))
+            if differences:
+                wrong[f"{style.name} {page.id}"] = differences
+    assert not wrong, "\n".join(f"{key}: {d[:3]}" for key, d in list(wrong.items())[:10])
+
+
+def without_site_notes(record: dict[str, Any], frame: Frame) -> dict[str, Any]:
+    """The record as if the site had printed no notes: each is unplaced, with its issue."""
+    for note in frame.notes:
+        assert note in record["unassigned"], note
+        record["unassigned"].remove(note)
+        record["issues"].remove(("unassigned_text", "unassigned"))
+    return record

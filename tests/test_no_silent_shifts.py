@@ -57,14 +57,14 @@ def with_gap(paragraph: Paragraph, gap: int) -> Paragraph:
 
 MISREADINGS: dict[str, tuple[Misreading, int]] = {
     # name: (misreading, silent wrong fields allowed over all pages: measured, a ratchet)
-    "a section break lost": (one_at_a_time(lambda p: with_gap(p, 1) if p.gap >= 2 else p), 11),
-    "a paragraph break read as a section": (one_at_a_time(lambda p: with_gap(p, 2) if p.gap == 1 else p), 14),
+    "a section break lost": (one_at_a_time(lambda p: with_gap(p, 1) if p.gap >= 2 else p), 10),
+    "a paragraph break read as a section": (one_at_a_time(lambda p: with_gap(p, 2) if p.gap == 1 else p), 13),
     "a label lost": (
         one_at_a_time(lambda p: None if len(p.lines) == 1 and p.lines[0].startswith(BODY_LABELS) else p),
         4,
     ),
     "every section break lost": (everywhere(lambda p: with_gap(p, 1) if p.gap >= 2 else p), 3),
-    "every paragraph a section": (everywhere(lambda p: with_gap(p, 2) if p.gap == 1 else p), 7),
+    "every paragraph a section": (everywhere(lambda p: with_gap(p, 2) if p.gap == 1 else p), 6),
 }
 
 

@@ -60,6 +60,11 @@ SKIPPED_TAGS = frozenset(
     {"head", "script", "style", "noscript", "title", "select", "option", "textarea", "map", "object"}
     | {"applet", "iframe", "svg", "math", "template"}
 )
+# A page's own file named in a script: "openViewer('viewer/bs125a.html', 600, 500)".
+SCRIPT_URL_RE = re.compile(
+    r"""['"]([^'"\s()]{1,500}?\.(?:s?html?|gif|jpe?g|png|avi|mov|mpe?g|txt)(?:[?#][^'"\s]{0,200})?)['"]""",
+    re.IGNORECASE,
+)
 # Inline elements whose text cannot be a label: a link's text is the link.
 NO_LEAD_TAGS = frozenset({"a", "br", "img", "hr"})
 # Block elements drawn as a heading of what follows: their text is a label's place too.
@@ -268,7 +273,9 @@ def normalize_rhythm(stream: list[Block]) -> list[Block]:
     if not wide:
         return stream
     paragraph_gap = min(wide)
-    narrow = counts.get(1, 0)
+    # Paragraphs drawn closer than that: gaps of one line, and list items, which a page of lists
+    # sets one under the other (its sections then stand two and three lines apart, unscaled).
+    narrow = counts.get(1, 0) + sum(1 for block in stream if block.item and not block.gap)
     if paragraph_gap + 1 not in counts or counts[paragraph_gap] < RHYTHM_MAJORITY * narrow:
         return stream
     shift = paragraph_gap - 1
@@ -288,6 +295,24 @@ class _Cell:
 
     has_text: bool = False
     images: list[int] = field(default_factory=list)  # stream indices of images standing alone in it
+
+
+@dataclass
+class _Table:
+    """A table being drawn: where each of its rows began in the stream, and what makes its rows
+    regions, each a section, rather than lines or paragraphs: a row that holds paragraphs of its
+    own (a label cell beside a cell of several paragraphs), or borders drawn between rows of
+    several columns of text (a form of label and value cells, one row per section)."""
+
+    bordered: bool
+    row_starts: list[int] = field(default_factory=list)
+    columns: int = 0
+    row_has_text: bool = False  # the row being drawn has drawn a line
+    holds_paragraphs: bool = False
+
+    @property
+    def rows_are_regions(self) -> bool:
+        return self.holds_paragraphs or (self.bordered and self.columns > 1)
 
 
 # An open block element: (tag, stream size, blank lines and spaces drawn when it opened, the blank
@@ -320,6 +345,7 @@ class _Layout:
     boxes: list[_Box] = field(default_factory=list)
     rows: list[list[_Cell]] = field(default_factory=list)
     cells: list[_Cell] = field(default_factory=list)
+    tables: list[_Table] = field(default_factory=list)
 
     def walk(self, root: lxml.etree._Element) -> None:
         """Every element once, in document order, without recursion (nesting depth is the page's)."""
@@ -363,7 +389,8 @@ class _Layout:
         elif tag == "img":
             self.add_image(element)
         elif tag == "a" and element.get("href") is not None:
-            self.open_links.append(_OpenLink(href=element.get("href") or "", first_piece=len(self.pieces)))
+            href = link_target(element.get("href") or "", element.get("onclick"))
+            self.open_links.append(_OpenLink(href=href, first_piece=len(self.pieces)))
         elif not self.line_has_text and tag not in NO_LEAD_TAGS:
             self.lead_marks.append((element, len(self.pieces)))
         text = element.text
@@ -386,6 +413,8 @@ class _Layout:
         top, bottom = self.margins(tag, element)
         if tag in HEADING_TAGS:
             top, bottom = SECTION_GAP, 1  # a heading starts a section, whatever its CSS says
+        elif tag == "section":
+            top, bottom = SECTION_GAP, SECTION_GAP  # the author says so, though a browser draws no space
         self.space(top)
         if tag in PRE_TAGS:
             if not self.pre_depth:
@@ -393,6 +422,12 @@ class _Layout:
             self.pre_depth += 1
         elif tag == "tr":
             self.rows.append([])
+            if self.tables:
+                self.tables[-1].row_starts.append(len(self.stream))
+                self.tables[-1].row_has_text = False
+        elif tag == "table":
+            border = (element.get("border") or "0").strip()
+            self.tables.append(_Table(bordered=border == "" or (border.isdigit() and int(border) > 0)))
         elif tag in CELL_TAGS:
             cell = _Cell()
             if self.rows:
@@ -415,7 +450,9 @@ class _Layout:
         drew_nothing = len(self.stream) == stream_size and self.blanks == blanks
         # A box that drew no line: an empty paragraph is a blank line the author drew on purpose
         # (<P><P>, Word's <o:p>&nbsp;</o:p>), as is any box or table row holding only &nbsp;.
-        if drew_nothing and (tag == "p" or (self.spaces > spaces and tag not in CELL_TAGS)):
+        if tag == "section" and len(self.stream) == stream_size:
+            self.gap = after_rule(SECTION_GAP)  # a section with nothing in it: an empty slot
+        elif drew_nothing and (tag == "p" or (self.spaces > spaces and tag not in CELL_TAGS)):
             self.blank()
         if tag in PRE_TAGS:
             self.pre_depth -= 1
@@ -428,7 +465,13 @@ class _Layout:
             if cell.has_text and self.cells:
                 self.cells[-1].has_text = True
         elif tag == "tr" and self.rows:
-            self.close_row(self.rows.pop())
+            row = self.rows.pop()
+            self.close_row(row)
+            if self.tables:
+                columns = sum(1 for cell in row if cell.has_text)
+                self.tables[-1].columns = max(self.tables[-1].columns, columns)
+        elif tag == "table" and self.tables:
+            self.close_table(self.tables.pop())
         self.space(bottom)
 
     def close_row(self, row: list[_Cell]) -> None:
@@ -441,6 +484,20 @@ class _Layout:
             ):
                 for index in cell.images:
                     self.stream[index] = replace(self.stream[index], inline=True)
+
+    def close_table(self, table: _Table) -> None:
+        """A table whose rows are regions: each row after the first starts a section."""
+        if not table.rows_are_regions:
+            return
+        gap = SECTION_GAP
+        for start, end in zip(table.row_starts[1:], [*table.row_starts[2:], len(self.stream)], strict=False):
+            first = next((n for n in range(start, end) if self.stream[n].kind is BlockKind.TEXT), None)
+            if first is None:  # an empty region: a section left empty, as two rules draw it
+                gap = after_rule(gap)
+                continue
+            if self.stream[first].gap < gap:
+                self.stream[first] = replace(self.stream[first], gap=gap)
+            gap = SECTION_GAP
 
     def margins(self, tag: str, element: lxml.etree._Element) -> tuple[int, int]:
         default = DEFAULT_MARGINS.get(tag, 0)
@@ -535,6 +592,10 @@ class _Layout:
                 Block(BlockKind.TEXT, gap=self.gap, text=text, links=tuple(self.links), lead=self.lead,
                       item=self.item_pending, where=where)
             )  # fmt: skip
+            if self.tables:
+                table = self.tables[-1]
+                table.holds_paragraphs = table.holds_paragraphs or bool(table.row_has_text and self.gap)
+                table.row_has_text = True
             self.gap = 0
             self.item_pending = False
             for index in self.line_images:
@@ -558,6 +619,18 @@ class _Layout:
     def resolve(self, href: str) -> str:
         href = href.strip()
         return resolve_url(self.base_url, href) if self.base_url else href
+
+
+def link_target(href: str, onclick: str | None = None) -> str:
+    """Where a link leads: its href, or the page a script opens (``javascript:openViewer('v.html')``,
+    ``href="#" onclick="window.open('v.html')"``: pages of the late 1990s opened image viewers in
+    windows of their own)."""
+    stripped = href.strip()
+    script = stripped if stripped.lower().startswith("javascript:") else None
+    if script is None and stripped in ("", "#"):
+        script = onclick
+    found = SCRIPT_URL_RE.search(script) if script else None
+    return found[1] if found else href
 
 
 def resolve_url(base: str, href: str) -> str:

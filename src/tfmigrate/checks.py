@@ -205,6 +205,7 @@ def content_checks(case: Case) -> Iterator[Issue]:
             message=f"the discussion ends with what reads as a followup: {discussion[-1][:80]!r}",
         )
         yield Issue(code="followup_missing", field="followup", message="the discussion may hold the followup")
+    yield from histories_that_start_elsewhere(case)
     brief = paragraphs_of(case.brief_history)
     if case.template == "classic" and len(brief) > 1 and looks_like_caption(brief[-1], loose=True):
         yield Issue(
@@ -212,6 +213,28 @@ def content_checks(case: Case) -> Iterator[Issue]:
             field="brief_history",
             message=f"the brief history ends with what reads as an image caption: {brief[-1][:80]!r}",
         )
+
+
+def histories_that_start_elsewhere(case: Case) -> Iterator[Issue]:
+    """A history placed by page order that starts with what reads as no history: text above it ran
+    in (a site's banner over a copy that lost its top). One paragraph alone is suspect only on a page
+    without byline and diagnosis, where nothing else tells where the case begins ("Elevated calcium"
+    is a brief history)."""
+    if case.template != "classic":
+        return
+    lost_top = not case.authors and not case.diagnosis
+    for name in ("brief_history", "full_history"):
+        texts = paragraphs_of(getattr(case, name))
+        if not texts or reads_as_a_history(texts[0]):
+            continue
+        if any(reads_as_a_history(text) for text in texts[1:]) or (lost_top and len(texts) == 1):
+            named = name.replace("_", " ")
+            message = f"the {named} starts with what reads as no history: {texts[0][:80]!r}"
+            yield Issue(code="section_suspect", field=name, message=message)
+
+
+def reads_as_a_history(text: str) -> bool:
+    return reads_as_history(text) or reads_as_patient(text)
 
 
 def names_an_agent(text: str) -> bool:

@@ -130,6 +130,11 @@ class GeneralDiscussion(Record):
     url: str | None
 
 
+class NavigationLink(Record):
+    text: str = Field(description="The link's text as printed, e.g. 'Case List'.")
+    url: str = Field(description="Its target, resolved against the page URL.")
+
+
 class Links(Record):
     """The page's navigation links, resolved against the page URL; null where absent."""
 
@@ -142,6 +147,11 @@ class Links(Record):
     case_list_unknowns: str | None = None
     image_size_small: str | None = None
     image_size_submitted: str | None = None
+    site: list[NavigationLink] = Field(
+        default_factory=list,
+        description="The site's own menu printed on the page (a column or bar of links beside the case):"
+        " kept here, never read as case text.",
+    )
 
 
 class Source(Record):

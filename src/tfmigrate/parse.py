@@ -35,6 +35,9 @@ class PageRead:
 
 # Real case pages are about 2-10 KB; a page of megabytes is not a hand-made case page.
 MAX_PAGE_BYTES = 5 * 1024 * 1024
+# A case page draws a few hundred lines; a hostile one of 164,000 image lines would take seconds a
+# pass of every rule, for no case anyone wrote.
+MAX_CASE_LINES = 20_000
 # Signatures of files that are not pages (images, cine, archives) found among a site's files.
 BINARY_SIGNATURES = (b"GIF8", b"\xff\xd8\xff", b"\x89PNG", b"%PDF", b"PK\x03\x04", b"RIFF", b"\x1f\x8b")
 HTML_SNIFF_RE = re.compile(
@@ -114,6 +117,11 @@ def read_page(
             " one to read; check the page, or whether its archived copy is whole"
         )
     template = evidence.template
+    if len(stream) > MAX_CASE_LINES:
+        raise CaseLikePageError(
+            f"a {template} case page of {len(stream):,} lines is over the {MAX_CASE_LINES:,}-line limit"
+            " (a case page draws hundreds); check the page"
+        )
     parser, template_version = PARSERS[template]
     fields = parser(stream)
     issues: list[Issue] = fields.pop("issues")

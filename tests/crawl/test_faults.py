@@ -605,6 +605,26 @@ def test_a_link_after_the_end_of_html_is_followed(httpserver: HTTPServer, tmp_pa
     assert "/site/b.html" in requested(httpserver)
 
 
+def test_a_page_a_script_opens_is_followed(httpserver: HTTPServer, tmp_path: Path) -> None:
+    """Late-1990s pages open their image viewers in windows of their own, from a script."""
+    serve(
+        httpserver,
+        {
+            "/site/index.html": (
+                "<html><body><a href=\"javascript:openViewer('viewer/a.html', 600, 500)\">main image</a>"
+                "<a href=\"#\" onclick=\"window.open('b.html','view')\">second image</a></body></html>"
+            ),
+            "/site/viewer/a.html": page(),
+            "/site/b.html": page(),
+        },
+    )
+
+    result = crawl(httpserver.url_for("/site/index.html"), tmp_path)
+
+    assert result.outcome(httpserver.url_for("/site/viewer/a.html")) == "new"
+    assert result.outcome(httpserver.url_for("/site/b.html")) == "new"
+
+
 def test_a_crawl_delay_of_a_day_is_capped_and_said_once(httpserver: HTTPServer, tmp_path: Path) -> None:
     """robots.txt asks for Crawl-delay: 86400: the crawl waits the cap (here 0.2 s) instead of a day
     per request, and says so once."""

@@ -12,12 +12,14 @@ import os
 import signal
 from types import FrameType
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import SEED, SITE
+from tests.conftest import SEED, SITE, SITE_BASE_URL
 from tests.pages import parses_or_refuses
-from tfmigrate.parse import MAX_PAGE_BYTES
+from tfmigrate.errors import CaseLikePageError
+from tfmigrate.parse import MAX_CASE_LINES, MAX_PAGE_BYTES, parse_page
 
 EXAMPLES = int(os.environ.get("TFMIGRATE_FUZZ_EXAMPLES", "500"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=2000, suppress_health_check=list(HealthCheck))
@@ -103,6 +105,12 @@ HUGE_LINES = [
     b"Case number: bs999\nDiagnosis: x\n" + b"View second image(bs). caption\n" * (MAX_PAGE_BYTES // 32),
     b"Case number: bs999\nACR Codes and Keywords:\n" + b"4.4, 642.3212, x; " * (MAX_PAGE_BYTES // 20),
 ]
+
+
+def test_a_case_page_of_more_lines_than_any_case_is_refused_by_name() -> None:
+    raw = b"Case number: bs999\nDiagnosis: x\n" + b"View second image(bs). caption\n" * (MAX_CASE_LINES + 1)
+    with pytest.raises(CaseLikePageError, match=r"20,00[0-9] lines is over the 20,000-line limit"):
+        parse_page(raw, SITE_BASE_URL + "bs999te100.html")
 
 
 def test_one_huge_line_or_page() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from tfmigrate.blocks import base_href, parse_tree
+from tfmigrate.blocks import base_href, link_target, parse_tree
 
 # The attributes of each element that name another resource of the site. The Java cine viewer of
 # 1997 (gi005) names its frames in <applet>/<param>; later pages link AVI files with <a href>.
@@ -36,6 +36,8 @@ def extract_links(html: bytes, base_url: str) -> list[str]:
     # lxml picks the elements in C; lxml's HTML parser gives tag names in lower case.
     for element in root.iter(*LINK_ATTRIBUTES, "param"):
         values = [element.get(attribute) for attribute in LINK_ATTRIBUTES.get(element.tag, ())]
+        if element.tag == "a" and values[0] is not None:
+            values[0] = link_target(values[0], element.get("onclick"))
         parameter = element.get("value") if element.tag == "param" else None
         if parameter and parameter.lower().endswith(PARAM_FILE_SUFFIXES):
             values.append(parameter)

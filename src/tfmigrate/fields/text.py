@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from tfmigrate.blocks import Block, BlockKind
 
 PARAGRAPH_SEPARATOR = "\n\n"
-# "1. Paget's disease." / "2)" / "- item": the enumerator is list structure, not item text.
-ENUMERATOR_RE = re.compile(r"^(?:\(?\d{1,2}[.)]|[-*\u2022])\s+")
+# "1. Paget's disease." / "2)" / "- item" / Word's bullet "·": the enumerator is list structure, not
+# item text.
+ENUMERATOR_RE = re.compile(r"^(?:\(?\d{1,2}[.)]|[-*\u2022\u00b7\uf0b7])\s+")
 # A line that ends a sentence, and one that starts the next: newtfh pages print paragraphs with a
 # single newline between them. Short lines ("Dr.", "Fig. 1") are not paragraphs.
 SENTENCE_END_RE = re.compile(r"[.!?][\"')\]]?$")
@@ -22,7 +23,8 @@ CONTINUED_ITEM_RE = re.compile(r"(?:[,;:\-]|\band|\bor|\bof|\bwith)$", re.IGNORE
 
 def paragraphs(blocks: Sequence[Block]) -> list[str]:
     """Lines joined into paragraphs: a line break continues a paragraph, a blank line ends it, and so
-    does a line break between a sentence's end and the next sentence (newtfh's single newlines)."""
+    do a list item and a line break between a sentence's end and the next sentence (newtfh's single
+    newlines)."""
     return [" ".join(block.text for block in group) for group in paragraph_lines(blocks)]
 
 
@@ -32,7 +34,12 @@ def paragraph_lines(blocks: Sequence[Block]) -> list[list[Block]]:
     for block in blocks:
         if block.kind is not BlockKind.TEXT:
             continue
-        if groups and block.gap == 0 and not starts_paragraph(groups[-1][-1].text, block.text):
+        if (
+            groups
+            and block.gap == 0
+            and not block.item  # a list item is a paragraph of its own, set under the one before
+            and not starts_paragraph(groups[-1][-1].text, block.text)
+        ):
             groups[-1].append(block)
         else:
             groups.append([block])

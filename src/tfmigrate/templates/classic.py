@@ -29,7 +29,7 @@ from tfmigrate.fields.sections import (
 from tfmigrate.fields.text import PARAGRAPH_SEPARATOR, join_text, list_items, paragraph_lines, paragraphs
 from tfmigrate.models import GeneralDiscussion, Image, Procedure
 from tfmigrate.provenance import Rule
-from tfmigrate.templates.base import COPYRIGHT_RE, NAVIGATION_LINKS, PageReader, first_href
+from tfmigrate.templates.base import COPYRIGHT_RE, NAVIGATION_LINKS, PageReader, first_href, split_site_text
 from tfmigrate.templates.labels import Label, Vocabulary, normalize_labels
 
 TEMPLATE_VERSION = "classic-1"
@@ -80,6 +80,10 @@ CINE_LINE_RE = re.compile(
 # gi005 (1997): a note offering the prototype Java cine viewer.
 # It is searched in every line of a case's head; the lookahead lets the scan skip most positions fast.
 JAVA_CINE_RE = re.compile(r"(?=[JjCc])\b(?:Java-enabled browser|cine viewer)\b", re.IGNORECASE)
+# A site's banner over a case: its name, its department, a motto ("Nuclear Medicine Teaching File").
+MAX_BANNER_LINES, MAX_BANNER_LINE = 6, 100
+# gi005's note is 190 characters; a findings paragraph that names a cine viewer is no note.
+MAX_CINE_NOTE = 600
 MAIN_IMAGE_TAIL_RE = re.compile(r"^in a separate image viewer\.?$", re.IGNORECASE)
 CAPTION_WORDS_RE = re.compile(
     r"\b(?:images?|views?|projections?|radiographs?|scans?|scintigra\w*|SPECT|CT|MRI?|ultrasound|films?)\b",
@@ -142,11 +146,16 @@ def is_marker(block: Block) -> bool:
 
 
 def parse_classic(stream: Sequence[Block]) -> dict[str, Any]:
-    reader = PageReader(normalize_labels(normalize_headings(stream), CLASSIC_LABELS, is_marker))
+    content, menus, notes = split_site_text(
+        normalize_labels(normalize_headings(stream), CLASSIC_LABELS, is_marker), CLASSIC_LABELS, is_marker
+    )
+    reader = PageReader(content)
+    reader.read_site_text(menus, notes)
     reader.fields["template"] = "classic"
     texts = reader.texts()
     tail_start = read_markers(reader, texts)
-    body_texts = [(i, b) for i, b in texts if i < tail_start and i not in reader.consumed]
+    top = start_of_case(texts)
+    body_texts = [(i, b) for i, b in texts if top <= i < tail_start and i not in reader.consumed]
     head_end = end_of_head(body_texts)
     if head_end is not None:
         read_head(reader, [(i, b) for i, b in body_texts if i <= head_end])
@@ -157,9 +166,31 @@ def parse_classic(stream: Sequence[Block]) -> dict[str, Any]:
         read_body(reader, body_texts, head_read=False)
     if tail_start < len(reader.stream) and is_acr_label(reader.stream[tail_start]):
         reader.consume(tail_start)
-        read_acr(reader, [(i, b) for i, b in texts if i >= tail_start and i not in reader.consumed])
+        # The codes stand between their label and the next fixed line; what follows the page's last
+        # fixed line (a webmaster's address, "Last modified") is not a keyword.
+        after = [(i, b) for i, b in texts if i > tail_start]
+        end = next((n for n, (i, _) in enumerate(after) if i in reader.consumed), len(after))
+        read_acr(reader, after[:end])
     reader.fields["title"] = reader.fields.get("diagnosis")
     return reader.finish()
+
+
+def start_of_case(texts: list[tuple[int, Block]]) -> int:
+    """Where the case starts: its byline, or the diagnosis label that opens a copy without one
+    (pa004). A few short lines above it are the site's (a banner, a page title), never the case's:
+    read in page order, "Nuclear Medicine Teaching File" once became the brief history. A copy whose
+    top was lost (it starts at a caption, before its first image link, or at a paragraph of text)
+    starts at its first line."""
+    for position, (index, block) in enumerate(texts):
+        if BYLINE_RE.match(block.text) or (
+            (label := label_of(block.text)) and label[0] in ("diagnosis", "brief_history")
+        ):
+            above = texts[:position]
+            banner = len(above) <= MAX_BANNER_LINES and all(len(b.text) <= MAX_BANNER_LINE for _, b in above)
+            return index if banner else 0
+        if is_marker(block):
+            break
+    return 0
 
 
 def end_of_head(texts: list[tuple[int, Block]]) -> int | None:
@@ -362,7 +393,11 @@ def image_link_of(text: str) -> str | None:
     """The image a line links ("main", "second", "cine"), or None for other lines."""
     if match := IMAGE_LINE_RE.match(text):
         return match["label"].lower()
-    return "cine" if CINE_LINE_RE.match(text) or JAVA_CINE_RE.search(text) else None
+    return "cine" if CINE_LINE_RE.match(text) or is_java_cine_note(text) else None
+
+
+def is_java_cine_note(text: str) -> bool:
+    return len(text) <= MAX_CINE_NOTE and JAVA_CINE_RE.search(text) is not None
 
 
 def read_image_line(
@@ -388,7 +423,7 @@ def read_image_line(
         image = Image(
             label=label, type_code=match["code"] or None, caption=caption, viewer_url=first_href(block)
         )
-    elif JAVA_CINE_RE.search(text):
+    elif is_java_cine_note(text):
         image = Image(label="cine", type_code=None, caption=None, note=text, viewer_url=first_href(block))
     else:
         return False
@@ -551,11 +586,10 @@ def read_unlabelled_history(reader: PageReader, sections: list[Section], placed:
         return sections
     history = sections[procedure_at - 1]
     if history.label is None and "full_history" not in reader.fields:
-        texts = paragraphs(history.lines)
-        second_paragraph = next((n for n, b in enumerate(history.lines) if n and b.gap), 0)
+        groups = paragraph_lines(history.lines)
         lines = history.blocks
-        if len(texts) > 1 and looks_like_caption(texts[0]):
-            lines = lines[second_paragraph:]
+        if len(groups) > 1 and looks_like_caption(" ".join(b.text for b in groups[0])):
+            lines = lines[len(groups[0]) :]
         set_section_text(reader, "full_history", lines, "position")
         placed.append("full_history")
     return sections[procedure_at:]

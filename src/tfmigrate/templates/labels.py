@@ -26,11 +26,10 @@ from dataclasses import dataclass
 from tfmigrate.blocks import Block, BlockKind
 
 MAX_REMEMBERED = 4096
-# How far below a one-line label its value may sit. A label alone without its colon takes only the
-# next line or paragraph; one that ends in its colon says a value follows, so its value may sit
-# after a blank line and a line break too (a label in a table cell, then ``<br>`` and the value: a
-# FrontPage layout, bs150te171).
-VALUE_GAP, VALUE_GAP_AFTER_COLON = 1, 2
+# How far below a one-line label its value may sit: the next line, the next paragraph, or after a
+# blank line and a line break (a label in a table cell, then ``<br>`` and the value: a FrontPage
+# layout, bs150te171; a label's box over its value's box in a bordered table).
+MAX_VALUE_GAP = 2
 
 
 @dataclass(frozen=True)
@@ -120,8 +119,7 @@ def normalize_labels(
         rest, links, last = found.rest, block.links, block.last
         if vocabulary.labels[found.name].one_line and not rest and index < len(stream):
             value = stream[index]
-            reach = VALUE_GAP_AFTER_COLON if block.text.rstrip().endswith(":") else VALUE_GAP
-            if value.gap <= reach and is_value(value, vocabulary, is_marker):
+            if value.gap <= MAX_VALUE_GAP and is_value(value, vocabulary, is_marker):
                 rest, links, last = value.text, links + value.links, value.last
                 index += 1
         text = f"{found.printed}: {rest}" if rest else f"{found.printed}:"

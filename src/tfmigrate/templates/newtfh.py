@@ -21,7 +21,7 @@ from tfmigrate.blocks import Block, BlockKind
 from tfmigrate.fields.patients import parse_age, parse_sex
 from tfmigrate.fields.text import join_text, list_items, paragraphs
 from tfmigrate.models import Image, Patient, Procedure
-from tfmigrate.templates.base import COPYRIGHT_RE, NAVIGATION_LINKS, PageReader, link_named
+from tfmigrate.templates.base import COPYRIGHT_RE, NAVIGATION_LINKS, PageReader, link_named, split_site_text
 from tfmigrate.templates.classic import MAX_IMAGES
 from tfmigrate.templates.labels import FoundLabel, Label, Vocabulary, normalize_labels
 
@@ -94,7 +94,11 @@ def is_marker(block: Block) -> bool:
 
 
 def parse_newtfh(stream: Sequence[Block]) -> dict[str, Any]:
-    reader = PageReader(normalize_labels(stream, NEWTFH_LABELS, is_marker))
+    content, menus, notes = split_site_text(
+        normalize_labels(stream, NEWTFH_LABELS, is_marker), NEWTFH_LABELS, is_marker
+    )
+    reader = PageReader(content)
+    reader.read_site_text(menus, notes)
     reader.fields["template"] = "newtfh"
     current: str | None = None
     owned: dict[str, list[tuple[int, Block]]] = {}
