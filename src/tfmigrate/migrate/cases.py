@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from tfmigrate.corrections import CaseCorrections, apply_corrections, conflicts, uncorrected
 from tfmigrate.errors import ArchiveError
 from tfmigrate.messages import quoted
 from tfmigrate.migrate.changes import Change, compare
@@ -56,6 +57,7 @@ class CaseTask:
     case_id: str
     page: PagePlan | None  # None: no page gives the case this run
     last: LastRun | None  # None: the last run had no record of it
+    corrections: CaseCorrections | None = None  # the archivist's, set on whatever record it gets
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class CaseOutcome:
     damage: dict[str, str]  # the last run's files found damaged
     parsed: bool = False  # its page was parsed here: the last run's record could not be reused
     page_failure: tuple[str, str] | None = None  # (URL, why) when that parse failed
+    conflicts: tuple[dict[str, Any], ...] = ()  # corrections whose base the page no longer gives
 
 
 def make_case(context: CaseContext, task: CaseTask) -> CaseOutcome:
@@ -113,10 +116,12 @@ class CaseWork:
         if isinstance(record, Failed):  # read again here (its last record was not whole), and failed
             self.page_failure = (page.task.url, record.message)
             return self.carry_over(old, record.message) if old is not None else self.outcome(None, None)
+        record = uncorrected(record)  # a reused record: the last run's corrections come off first
         attach_images(record, self.index, self.writes)
         # A copy: a reused record shares its source with the last run's.
         record.source = record.source.model_copy(update={"last_modified": page.modified})
         record.withdrawn = withdrawn
+        record = apply_corrections(record, self.task.corrections)
         if old is None and self.task.last is not None:
             was = self.damage.get(record_name(self.task.case_id), "unreadable")
             change: Change = ("rebuilt", {"case_id": record.case_id, "url": page.task.url, "was": was})
@@ -161,8 +166,9 @@ class CaseWork:
             if failure is not None
             else ("kept", old.case_id)
         )
-        self.write_record(old, linked=False)
-        return self.outcome(old, change)
+        kept = apply_corrections(old, self.task.corrections)  # the corrections of today, not the last run's
+        self.write_record(kept, linked=False)
+        return self.outcome(kept, change)
 
     def lost(self) -> CaseOutcome:
         """The last run's record is unreadable and no page gives it again: a named failure."""
@@ -263,6 +269,7 @@ class CaseWork:
             self.damage,
             self.parsed,
             self.page_failure,
+            tuple(conflicts(record)),
         )
 
 
