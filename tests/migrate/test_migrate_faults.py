@@ -29,8 +29,8 @@ from tests.conftest import REPO, SITE, Tfmigrate, migrated_here
 from tests.crawl.conftest import SiteServer, site_copy, site_server  # noqa: F401
 
 # What a user sees in DIR (README), each a symlink through .tfmigrate/current.
-PUBLISHED = ("cases", "cases.jsonl", "images", "originals", "schema.json", "manifest.json", "report.json",
-             "report.html", "changes.json", "state.json")  # fmt: skip
+PUBLISHED = ("cases", "cases.jsonl", "images", "originals", "provenance", "schema.json", "manifest.json",
+             "report.json", "report.html", "changes.json", "state.json")  # fmt: skip
 CASE_ID, CASE_PAGE = "bs125", "bs125te148.html"
 ANCHOR = "23 year-old paraplegic man"  # starts bs125's full history
 KILLS, KILL_SEED = 8, 20261124

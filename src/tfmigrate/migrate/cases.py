@@ -28,8 +28,11 @@ from tfmigrate.migrate.report import case_summary
 from tfmigrate.migrate.report_html import case_section
 from tfmigrate.migrate.source import ArchiveRef, open_archive
 from tfmigrate.models import Case, Issue
+from tfmigrate.parse import trace_page
 from tfmigrate.records import case_to_json, case_to_json_line, record_name
 from tfmigrate.triage import Failed, triage
+
+PROVENANCE_DIR = "provenance"  # <case_id>.json: where each of the record's values stands on its page
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,13 +191,17 @@ class CaseWork:
         relative = record_name(record.case_id)
         expected = self.expected(relative)
         if linked and expected is not None and self.writes.link_previous(relative, expected):
-            original = original_path(record)
-            whole = self.is_whole(original)
-            if whole is None or not self.writes.link_previous(original, whole):
-                self.write_original(record)
+            for name, write in (
+                (original_path(record), self.write_original),
+                (provenance_name(record.case_id), self.write_provenance),
+            ):
+                whole = self.is_whole(name)
+                if whole is None or not self.writes.link_previous(name, whole):
+                    write(record)
             return
         self.writes.write_text(relative, case_to_json(record))
         self.write_original(record)
+        self.write_provenance(record)
 
     def write_original(self, record: Case) -> None:
         """The archived bytes of the case page, for the report's link (the last run's copy when the
@@ -210,6 +217,28 @@ class CaseWork:
             data = (previous / relative).read_bytes()
         if data is not None:
             self.writes.write_bytes(relative, data)
+
+    def write_provenance(self, record: Case) -> None:
+        """Where each value came from on the page (provenance.py), traced from the archived bytes:
+        a second, locating parse, kept out of the record (benchmarks/ measures its cost). The last
+        run's file when the archive's copy is gone; none when neither is there."""
+        relative = provenance_name(record.case_id)
+        page = self.index.get(record.source.url)
+        try:
+            data = self.index.payload(page) if page is not None else None
+        except ArchiveError:
+            data = None
+        if data is not None and page is not None:
+            outcome = triage(
+                lambda: trace_page(data, page.url, http_charset=page.charset, base_url=page.base_url)
+            )
+            if isinstance(outcome, tuple):
+                provenance = outcome[1].model_copy(update={"case_id": record.case_id})
+                self.writes.write_text(relative, provenance.model_dump_json() + "\n")
+                return
+        previous = self.context.files.previous
+        if previous is not None and self.is_whole(relative) is not None:
+            self.writes.write_bytes(relative, (previous / relative).read_bytes())
 
     def read_last_record(self) -> tuple[Case | None, bool]:
         """The last run's record (None when it does not read), and whether its file is what the
@@ -271,6 +300,10 @@ class CaseWork:
             self.page_failure,
             tuple(conflicts(record)),
         )
+
+
+def provenance_name(case_id: str) -> str:
+    return f"{PROVENANCE_DIR}/{case_id}.json"
 
 
 def original_path(case: Case) -> str:

@@ -41,6 +41,7 @@ PUBLISHED = (
     "cases.jsonl",
     "images",
     "originals",
+    "provenance",
     "schema.json",
     "manifest.json",
     "report.json",

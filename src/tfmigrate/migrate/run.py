@@ -24,7 +24,15 @@ from tfmigrate.crawl import CrawlEvent, CrawlSummary
 from tfmigrate.crawl.index import ArchivedPage
 from tfmigrate.errors import OutputError
 from tfmigrate.locks import folder_lock
-from tfmigrate.migrate.cases import CaseContext, CaseOutcome, CaseTask, LastRun, PagePlan, make_case
+from tfmigrate.migrate.cases import (
+    CaseContext,
+    CaseOutcome,
+    CaseTask,
+    LastRun,
+    PagePlan,
+    make_case,
+    provenance_name,
+)
 from tfmigrate.migrate.changes import CHANGE_KINDS, Changes
 from tfmigrate.migrate.choose import Choice, choose_pages
 from tfmigrate.migrate.decide import decide
@@ -281,7 +289,12 @@ class Run:
             )
         last = None
         if case_id in self.previous.case_ids:
-            names = (record_name(case_id), f"originals/{case_id}.html", f"originals/{case_id}.txt")
+            names = (
+                record_name(case_id),
+                f"originals/{case_id}.html",
+                f"originals/{case_id}.txt",
+                provenance_name(case_id),
+            )
             known = tuple((name, digest) for name in names if (digest := self.previous.expected(name)))
             last = LastRun(self.previous.case_urls.get(case_id), known)
         return CaseTask(case_id, page, last, self.corrections.get(case_id))
