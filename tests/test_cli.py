@@ -161,7 +161,8 @@ def test_every_command_is_documented_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     (subcommands,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
     assert sorted(subcommands.choices) == [
-        "correct", "corrections", "crawl", "doctor", "export", "migrate", "parse", "schema", "stats",
+        "correct", "corrections", "crawl", "doctor", "export", "migrate", "parse", "review", "schema",
+        "stats",
     ]  # fmt: skip
     usage = run("--help").stdout
     for command in subcommands.choices:

@@ -205,6 +205,18 @@ def build_parser() -> argparse.ArgumentParser:
     corrections_parser.add_argument("out", type=Path, metavar="DIR", help="a migrated output folder")
     corrections_parser.add_argument("--conflicts", action="store_true", help="only the conflicts")
 
+    review = commands.add_parser(
+        "review",
+        help="review and correct DIR's cases in a browser (a local web app)",
+        description="Serve a review app for DIR on 127.0.0.1 (a free port, or --port) and print its URL "
+        "with this run's token: the case list with filters and search, each case beside its archived "
+        "original (inert) with each field's place marked, and forms that save corrections (applied by "
+        "a run from DIR's archive right after). Ctrl-C stops it.",
+    )
+    review.add_argument("out", type=Path, metavar="DIR", help="a migrated output folder")
+    review.add_argument("--port", type=int, default=0, help="the port on 127.0.0.1 (default: a free one)")
+    review.add_argument("--reviewer", help="who corrects (default: the login name)")
+
     commands.add_parser(
         "schema",
         help="print the JSON Schema (Draft 2020-12) of a case record",
@@ -329,6 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_correct(args)
     if args.command == "corrections":
         return run_corrections(args.out, conflicts_only=args.conflicts)
+    if args.command == "review":
+        return run_review(args.out, port=args.port, reviewer=args.reviewer)
     if args.command == "stats":
         return run_stats(args.out, as_json=args.json)
     return run_parse(args.paths, args.out, jobs=args.jobs, verbose=args.verbose, quiet=args.quiet)
@@ -511,6 +525,18 @@ def run_corrections(out_dir: Path, *, conflicts_only: bool) -> int:
             if entry.note:
                 parts.append(f"- {entry.note}")
             print(" ".join(parts))
+    return EXIT_OK
+
+
+def run_review(out_dir: Path, *, port: int, reviewer: str | None) -> int:
+    from tfmigrate.review.app import serve  # Flask only for this command
+
+    if not (out_dir / "cases.jsonl").is_file():
+        return usage_error(f"{out_dir}: no cases.jsonl; run tfmigrate migrate --out {out_dir} first")
+    try:
+        serve(out_dir, port=port, reviewer=reviewer)
+    except OSError as exc:
+        return usage_error(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}")
     return EXIT_OK
 
 
