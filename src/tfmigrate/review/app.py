@@ -25,6 +25,7 @@ import secrets
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, Response, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
@@ -58,7 +59,18 @@ APP_POLICY = (
 )
 # An archived page: nothing runs, nothing loads; its own inline styles only.
 ORIGINAL_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox"
-EDITABLE = tuple(name for name in Case.model_fields if name not in NOT_CORRECTABLE)
+# The record's fields as a form shows them: what a reviewer reads first, then the rest in the model's order.
+FIRST = (
+    "title",
+    "diagnosis",
+    "brief_history",
+    "full_history",
+    "findings",
+    "discussion",
+    "followup",
+    "images",
+)
+EDITABLE = FIRST + tuple(n for n in Case.model_fields if n not in NOT_CORRECTABLE and n not in FIRST)
 
 
 class Applier:
@@ -147,7 +159,8 @@ def create_app(out_dir: Path, *, token: str, reviewer: str | None = None, apply:
             abort(403, "this app answers only to its own address (127.0.0.1)")
         given = request.args.get("token")
         if given is not None and hmac.compare_digest(given, token):
-            response = redirect(request.path)
+            rest = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "token"])
+            response = redirect(f"{request.path}?{rest}" if rest else request.path)
             response.set_cookie(COOKIE, token, httponly=True, samesite="Strict")
             return response
         if not hmac.compare_digest(request.cookies.get(COOKIE, ""), token):
