@@ -148,6 +148,16 @@ def test_filter_open_a_case_correct_it_and_see_the_conflict_of_a_changed_page(
     text = browser.evaluate("document.getElementById('conflicts').innerText")
     assert f"{old} (revised)" in text and "Corrected in the browser" in text
 
+    # Resolved in the app: the correction kept, its base now the page's new value.
+    browser.act("document.querySelector('#conflicts button[value=save]').click()")
+    line = json.loads((app.out / CORRECTIONS_DIR / "bs003.jsonl").read_text(encoding="utf-8"))
+    assert line["value"] == "Corrected in the browser" and line["base"] == f"{old} (revised)"
+    assert browser.evaluate("document.getElementById('conflicts')") is None
+    wait_for(
+        lambda: json.loads((app.out / "changes.json").read_text(encoding="utf-8"))["conflicts"] == [],
+        "resolved",
+    )
+
 
 def test_no_script_of_a_page_ever_runs(app: App, browser: Browser, tmp_path: Path) -> None:
     browser.open(f"{app.origin}/case/bs125?token={TOKEN}")
