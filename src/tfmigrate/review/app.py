@@ -49,7 +49,7 @@ from tfmigrate.migrate.generation import current_generation
 from tfmigrate.migrate.run import MigrateOptions, migrate
 from tfmigrate.models import CASE_ID_PATTERN, Case
 from tfmigrate.provenance import Provenance
-from tfmigrate.review.index import PAGE_SIZE, WATCHED_FIELDS, CaseIndex, Filters
+from tfmigrate.review.index import PAGE_SIZE, SEARCHED_FIELDS, WATCHED_FIELDS, CaseIndex, Filters
 from tfmigrate.review.original import marked_original
 
 COOKIE = "tfmigrate_review"
@@ -59,17 +59,9 @@ APP_POLICY = (
 )
 # An archived page: nothing runs, nothing loads; its own inline styles only.
 ORIGINAL_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox"
-# The record's fields as a form shows them: what a reviewer reads first, then the rest in the model's order.
-FIRST = (
-    "title",
-    "diagnosis",
-    "brief_history",
-    "full_history",
-    "findings",
-    "discussion",
-    "followup",
-    "images",
-)
+# The record's fields as a form shows them: the texts a reviewer reads (and searches) first, the
+# images, then the rest in the model's order.
+FIRST = (*SEARCHED_FIELDS, "images")
 EDITABLE = FIRST + tuple(n for n in Case.model_fields if n not in NOT_CORRECTABLE and n not in FIRST)
 
 
