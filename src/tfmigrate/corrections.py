@@ -285,7 +285,7 @@ def correct(
             fields |= {"value": value_from_text(path, value), "base": parsed_value(record, path)}
         except ValueError as exc:
             raise CorrectionsError(f"{case_id}: {exc}") from None
-    if accept:
+    if accept or ("value" in fields and fields["value"] == fields["base"]):  # the page's value: no correction
         fields.pop("value", None)
         fields.pop("base", None)
     if verified is not None:

@@ -160,6 +160,9 @@ def test_correct_refuses_what_the_model_refuses(migrated: Path, in_process: Tfmi
     missing = in_process("correct", migrated, "bs125", "images[ninth].caption", "x")
     assert missing.returncode == 2 and "bs125 has no images[ninth].caption" in missing.stderr
     assert not (migrated / CORRECTIONS_DIR / "bs125.jsonl").exists()
+    unchanged = in_process("correct", migrated, "bs125", "diagnosis", "Heterotopic Ossification")
+    assert unchanged.returncode == 0  # the page's own value: no correction to keep
+    assert not (migrated / CORRECTIONS_DIR / "bs125.jsonl").exists()
     assert (
         in_process("correct", migrated, "bs125", "rating", '{"difficulty": 4, "quality": null}').returncode
         == 0
