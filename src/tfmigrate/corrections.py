@@ -21,6 +21,7 @@ import json
 import os
 import re
 import types
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
@@ -129,7 +130,11 @@ def checked_value(path: str, value: Any) -> Any:
 
 def value_from_text(path: str, text: str) -> Any:
     """A value typed on a command line or in a form: as the text itself when the field takes
-    text, else read as JSON (a number, a list, null)."""
+    text, else read as JSON (a number, a list, null); nothing at all clears a field that may be
+    null (a followup the parser filled with the page's footer)."""
+    if not text.strip():
+        with suppress(ValueError):
+            return checked_value(path, None)
     try:
         return checked_value(path, text)
     except ValueError as first:

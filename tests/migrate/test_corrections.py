@@ -172,3 +172,11 @@ def test_correct_refuses_what_the_model_refuses(migrated: Path, in_process: Tfmi
         "difficulty": 2,
         "quality": 3,
     }
+
+
+def test_an_empty_value_clears_a_field_that_may_be_null(migrated: Path, in_process: Tfmigrate) -> None:
+    assert in_process("correct", migrated, "bs125", "findings", "").returncode == 0
+    line = json.loads((migrated / CORRECTIONS_DIR / "bs125.jsonl").read_text(encoding="utf-8"))
+    assert line["field"] == "findings" and line["value"] is None and line["base"]
+    migrated_here(in_process, migrated / "archive", "--out", migrated)
+    assert load(migrated, "cases/bs125.json")["findings"] is None
