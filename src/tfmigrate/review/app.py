@@ -98,8 +98,10 @@ class Applier:
                     QuietProgress(),
                 )
                 self.last_error = None
-            except TfMigrateError as exc:
-                self.last_error = str(exc)
+            except Exception as exc:  # shown in the app; the thread lives on and the next save runs again
+                self.last_error = (
+                    str(exc) if isinstance(exc, TfMigrateError) else f"{type(exc).__name__}: {exc}"
+                )
             self.on_done()
 
 
