@@ -29,3 +29,11 @@ def test_the_lines_of_a_text_rendering_are_marked() -> None:
     assert case.diagnosis.split()[0] in mark.text_content()
     text = marked_original(b"<script>alert(1)</script>\nDiagnosis: x\n", "utf-8", provenance, "diagnosis")
     assert "<script>" not in text and "&lt;script&gt;" in text  # a text rendering is text, escaped
+
+
+def test_an_image_is_marked_by_its_place_in_the_list() -> None:
+    raw = (SITE / "bs125te148.html").read_bytes()
+    case, provenance = trace_page(raw, SITE_BASE_URL + "bs125te148.html")
+    page = lxml.html.document_fromstring(marked_original(raw, case.source.encoding, provenance, "images[1]"))
+    (mark,) = page.xpath("//*[@id='tf-mark']")
+    assert "second image" in mark.text_content()

@@ -177,6 +177,9 @@ def test_no_script_of_a_page_ever_runs(app: App, browser: Browser, tmp_path: Pat
         browser.evaluate(f"document.querySelectorAll('{link}').forEach(a => a.click())")
     time.sleep(0.5)
     assert "pwned-42" not in browser.dom()
+    browser.act("document.querySelectorAll('.images figure')[1].click()")  # an image's place: by index
+    assert "field=images%5B1%5D" in browser.evaluate("document.getElementById('original').src")
+    assert "tf-mark" in browser.dom() and "pwned-42" not in browser.dom()
     # The same payloads do run in this browser in a page of no app: the check above can fail.
     control = tmp_path / "control.html"
     control.write_text("<html><body>" + "".join(PAYLOADS[:3]) + "</body></html>", encoding="utf-8")
