@@ -160,7 +160,10 @@ def test_schema_command_matches_the_committed_schema() -> None:
 def test_every_command_is_documented_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     (subcommands,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
-    assert sorted(subcommands.choices) == ["crawl", "doctor", "export", "migrate", "parse", "schema", "stats"]
+    assert sorted(subcommands.choices) == [
+        "correct", "corrections", "crawl", "doctor", "export", "migrate", "parse", "review", "schema",
+        "stats",
+    ]  # fmt: skip
     usage = run("--help").stdout
     for command in subcommands.choices:
         assert f"`tfmigrate {command}" in readme

@@ -23,6 +23,7 @@ from rich.table import Table
 from tfmigrate import __version__
 from tfmigrate.batch import PAGE_SUFFIXES, find_pages, parse_batch
 from tfmigrate.config import DEFAULT_HTTP_DELAY, CrawlSettings
+from tfmigrate.corrections import correct, corrections_dir, current_record, load_corrections
 from tfmigrate.crawl import Crawler, CrawlEvent
 from tfmigrate.doctor import examine, forget_damaged
 from tfmigrate.errors import TfMigrateError
@@ -30,6 +31,7 @@ from tfmigrate.export.registry import ENTRY_POINT_GROUP, ExportOptions, availabl
 from tfmigrate.migrate.run import MigrateOptions, MigrateResult, migrate
 from tfmigrate.migrate.source import default_source
 from tfmigrate.models import case_json_schema
+from tfmigrate.records import record_name
 from tfmigrate.stats import measure, read_records
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
@@ -171,6 +173,49 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument(
         "-q", "--quiet", action="store_true", help="print only what is damaged (nothing when all is well)"
     )
+
+    correct_parser = commands.add_parser(
+        "correct",
+        help="correct a field of a case, or mark it verified: kept in DIR/corrections/ across re-runs",
+        description="Save an archivist's correction in DIR/corrections/CASE.jsonl (outside the generated "
+        "files, so every later migrate, --reparse too, applies it). FIELD is a path: diagnosis, "
+        "images[second].caption, authors[0].family. VALUE is text for a text field, else JSON (3, "
+        '["a", "b"], null). The next migrate applies it; tfmigrate migrate DIR/archive --out DIR does so '
+        "now without crawling.",
+    )
+    correct_parser.add_argument("out", type=Path, metavar="DIR", help="a migrated output folder")
+    correct_parser.add_argument("case_id", metavar="CASE")
+    correct_parser.add_argument("field", nargs="?", metavar="FIELD", help="the field's path; none: the case")
+    correct_parser.add_argument("value", nargs="?", metavar="VALUE")
+    correct_parser.add_argument("--note", help="why, for the next reviewer")
+    correct_parser.add_argument(
+        "--verified", action="store_true", help="mark the field (or the case) verified"
+    )
+    correct_parser.add_argument(
+        "--accept", action="store_true", help="drop the correction: take the value the page gives"
+    )
+    correct_parser.add_argument("--reviewer", help="who corrects (default: the login name)")
+
+    corrections_parser = commands.add_parser(
+        "corrections",
+        help="list the corrections kept in DIR/corrections/",
+        description="List every correction and verified mark in DIR, checked against the record model; "
+        "with --conflicts only corrections whose page now gives another value than their base.",
+    )
+    corrections_parser.add_argument("out", type=Path, metavar="DIR", help="a migrated output folder")
+    corrections_parser.add_argument("--conflicts", action="store_true", help="only the conflicts")
+
+    review = commands.add_parser(
+        "review",
+        help="review and correct DIR's cases in a browser (a local web app)",
+        description="Serve a review app for DIR on 127.0.0.1 (a free port, or --port) and print its URL "
+        "with this run's token: the case list with filters and search, each case beside its archived "
+        "original (inert) with each field's place marked, and forms that save corrections (applied by "
+        "a run from DIR's archive right after). Ctrl-C stops it.",
+    )
+    review.add_argument("out", type=Path, metavar="DIR", help="a migrated output folder")
+    review.add_argument("--port", type=int, default=0, help="the port on 127.0.0.1 (default: a free one)")
+    review.add_argument("--reviewer", help="who corrects (default: the login name)")
 
     commands.add_parser(
         "schema",
@@ -314,6 +359,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_export(args)
     if args.command == "doctor":
         return run_doctor(args.out, repair=args.repair, quiet=args.quiet)
+    if args.command == "correct":
+        return run_correct(args)
+    if args.command == "corrections":
+        return run_corrections(args.out, conflicts_only=args.conflicts)
+    if args.command == "review":
+        return run_review(args.out, port=args.port, reviewer=args.reviewer)
     if args.command == "stats":
         return run_stats(args.out, as_json=args.json)
     return run_parse(args.paths, args.out, jobs=args.jobs, verbose=args.verbose, quiet=args.quiet)
@@ -379,12 +430,20 @@ def print_migrate_summary(result: MigrateResult) -> None:
     table.add_column("count", justify="right")
     for kind, count in result.counts.items():
         table.add_row(kind, str(count))
+    table.add_row(
+        "conflicts (corrected fields the page changed)", str(len(result.changes.get("conflicts", [])))
+    )
     table.add_row("pages parsed / reused / skipped", f"{result.parsed} / {result.reused} / {result.skipped}")
     if result.crawl:
         table.add_row("crawl", result.crawl.line().split(": ", 1)[1])
     Console(width=100).print(table)
     for change in result.changes.get("changed", []):
         print(f"changed {change['case_id']}: {', '.join(change['fields'])}")
+    for conflict in result.changes.get("conflicts", []):
+        print(
+            f"conflict {conflict['case_id']} {conflict['field']}: base {json.dumps(conflict['base'])},"
+            f" page now {json.dumps(conflict['new'])}, corrected {json.dumps(conflict['corrected'])}"
+        )
     for pruned in result.changes.get("pruned", []):
         print(f"pruned {pruned['case_id']}: withdrawn since {pruned['withdrawn']} ({pruned['url']})")
     for collision in result.changes.get("collisions", []):
@@ -428,6 +487,73 @@ def run_doctor(out_dir: Path, *, repair: bool, quiet: bool) -> int:
         f" {result.checked_payloads} payloads checked; {len(result.findings)} problem(s)"
     )
     return EXIT_FAILURES if result.findings else EXIT_OK
+
+
+def run_correct(args: argparse.Namespace) -> int:
+    if args.field is None and (args.value is not None or not args.verified):
+        return usage_error("name a FIELD to correct, or mark the case --verified")
+    if args.value is None and not (args.verified or args.accept or args.note):
+        return usage_error("give a VALUE, --accept, --verified or --note")
+    try:
+        correct(
+            args.out,
+            args.case_id,
+            args.field,
+            value=args.value,
+            accept=args.accept,
+            verified=True if args.verified else None,
+            note=args.note,
+            reviewer=args.reviewer,
+        )
+    except TfMigrateError as exc:
+        return usage_error(str(exc))
+    print(f"saved in {corrections_dir(args.out)}; the next migrate applies it")
+    return EXIT_OK
+
+
+def run_corrections(out_dir: Path, *, conflicts_only: bool) -> int:
+    try:
+        found = load_corrections(out_dir)
+        records = {
+            case_id: current_record(out_dir, case_id)
+            for case_id in found
+            if (out_dir / record_name(case_id)).is_file()
+        }
+    except TfMigrateError as exc:
+        return usage_error(str(exc))
+    for case_id, case_corrections in found.items():
+        record = records.get(case_id)
+        applied = {c.field: c for c in record.review.corrected} if record and record.review else {}
+        for entry in case_corrections.entries:
+            done = applied.get(entry.field or "")
+            conflict = done is not None and done.conflict
+            if conflicts_only and not conflict:
+                continue
+            what = "case" if entry.field is None else entry.field
+            parts = [f"{case_id} {what}:"]
+            if entry.corrects:
+                parts.append(f"{json.dumps(entry.value)} (base {json.dumps(entry.base)})")
+            if conflict and done is not None:
+                parts.append(f"CONFLICT: page now {json.dumps(done.parsed)}")
+            if entry.verified:
+                parts.append("verified")
+            parts.append(f"by {entry.reviewer} {entry.when.isoformat()}")
+            if entry.note:
+                parts.append(f"- {entry.note}")
+            print(" ".join(parts))
+    return EXIT_OK
+
+
+def run_review(out_dir: Path, *, port: int, reviewer: str | None) -> int:
+    from tfmigrate.review.app import serve  # Flask only for this command
+
+    if not (out_dir / "cases.jsonl").is_file():
+        return usage_error(f"{out_dir}: no cases.jsonl; run tfmigrate migrate --out {out_dir} first")
+    try:
+        serve(out_dir, port=port, reviewer=reviewer)
+    except OSError as exc:
+        return usage_error(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}")
+    return EXIT_OK
 
 
 def run_stats(out_dir: Path, *, as_json: bool) -> int:

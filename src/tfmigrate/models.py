@@ -192,6 +192,30 @@ class Issue(Record):
     message: str
 
 
+class Corrected(Record):
+    """A field an archivist corrected (DIR/corrections/), as applied to this run's record."""
+
+    field: str = Field(description="Its path: diagnosis, images[second].caption, authors[0].family ...")
+    value: Any = Field(description="The corrected value: the record holds it.")
+    base: Any = Field(description="The parsed value the correction replaced when it was made.")
+    parsed: Any = Field(description="The value parsed from the page this run (null when not found).")
+    found: bool = Field(default=True, description="Whether this run's record has the field at all.")
+    conflict: bool = Field(
+        default=False, description="The page now gives another value than the base: review it again."
+    )
+    reviewer: str
+    when: dt.datetime
+    note: str | None = None
+
+
+class Review(Record):
+    """What an archivist said of the record: corrected fields and verified marks."""
+
+    verified: bool = Field(default=False, description="The whole case was marked verified.")
+    verified_fields: list[str] = Field(default_factory=list)
+    corrected: list[Corrected] = Field(default_factory=list)
+
+
 class Case(Record):
     """One migrated teaching case.
 
@@ -245,6 +269,12 @@ class Case(Record):
         description="When the page was found gone (404/410): the record is its last good version.",
     )
     issues: list[Issue] = Field(default_factory=list)
+    review: Review | None = Field(
+        default=None,
+        # Left out while no archivist has reviewed the case: the records of a fresh run keep their bytes.
+        exclude_if=lambda value: value is None,
+        description="The archivist's corrections and verified marks (DIR/corrections/), applied by migrate.",
+    )
 
 
 def case_json_schema() -> dict[str, Any]:

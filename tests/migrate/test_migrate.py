@@ -32,8 +32,8 @@ def migrate(*args: str | Path) -> Any:
 def tree(out: Path) -> dict[str, bytes]:
     """Every published file of DIR (through its symlinks), by relative path."""
     files = {}
-    for name in ("cases", "cases.jsonl", "images", "originals", "schema.json", "manifest.json", "report.json",
-                 "report.html", "changes.json", "state.json"):  # fmt: skip
+    for name in ("cases", "cases.jsonl", "images", "originals", "provenance", "schema.json", "manifest.json",
+                 "report.json", "report.html", "changes.json", "state.json"):  # fmt: skip
         path = out / name
         paths = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         files.update({p.relative_to(out).as_posix(): p.read_bytes() for p in paths})

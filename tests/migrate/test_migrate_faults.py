@@ -29,8 +29,8 @@ from tests.conftest import REPO, SITE, Tfmigrate, migrated_here
 from tests.crawl.conftest import SiteServer, site_copy, site_server  # noqa: F401
 
 # What a user sees in DIR (README), each a symlink through .tfmigrate/current.
-PUBLISHED = ("cases", "cases.jsonl", "images", "originals", "schema.json", "manifest.json", "report.json",
-             "report.html", "changes.json", "state.json")  # fmt: skip
+PUBLISHED = ("cases", "cases.jsonl", "images", "originals", "provenance", "schema.json", "manifest.json",
+             "report.json", "report.html", "changes.json", "state.json")  # fmt: skip
 CASE_ID, CASE_PAGE = "bs125", "bs125te148.html"
 ANCHOR = "23 year-old paraplegic man"  # starts bs125's full history
 KILLS, KILL_SEED = 8, 20261124
@@ -464,3 +464,12 @@ def test_a_users_own_archive_folder_is_not_mixed_with_ours(
     (out / "archive" / "scans.txt").unlink()
     migrated_here(in_process, site, "--out", out)
     verify(out)
+
+
+def test_the_write_probe_a_killed_run_left_is_no_obstacle(migrated: Path, in_process: Tfmigrate) -> None:
+    """A run SIGKILLed between making and removing its write probe (test_sigkill_at_random_moments
+    once hit that moment) left the probe folder; the next run said DIR was "not writable"."""
+    for folder in (migrated, migrated / ".tfmigrate", migrated / ".tfmigrate/generations"):
+        (folder / ".tfmigrate-write-test").mkdir()
+    migrated_here(in_process, migrated / "archive", "--out", migrated)
+    assert not (migrated / ".tfmigrate-write-test").exists()

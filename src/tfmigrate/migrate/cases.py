@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from tfmigrate.corrections import CaseCorrections, apply_corrections, conflicts, uncorrected
 from tfmigrate.crawl.index import ArchiveIndex
 from tfmigrate.errors import ArchiveError
 from tfmigrate.messages import quoted
@@ -28,8 +29,11 @@ from tfmigrate.migrate.report import case_summary
 from tfmigrate.migrate.report_html import case_section
 from tfmigrate.migrate.source import ArchiveRef, open_archive
 from tfmigrate.models import Case, Issue
+from tfmigrate.parse import trace_page
 from tfmigrate.records import case_to_json, case_to_json_line, record_name
 from tfmigrate.triage import Failed, triage
+
+PROVENANCE_DIR = "provenance"  # <case_id>.json: where each of the record's values stands on its page
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,7 @@ class CaseTask:
     case_id: str
     page: PagePlan | None  # None: no page gives the case this run
     last: LastRun | None  # None: the last run had no record of it
+    corrections: CaseCorrections | None = None  # the archivist's, set on whatever record it gets
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class CaseOutcome:
     damage: dict[str, str]  # the last run's files found damaged
     parsed: bool = False  # its page was parsed here: the last run's record could not be reused
     page_failure: tuple[str, str] | None = None  # (URL, why) when that parse failed
+    conflicts: tuple[dict[str, Any], ...] = ()  # corrections whose base the page no longer gives
 
 
 def make_case(context: CaseContext, task: CaseTask) -> CaseOutcome:
@@ -114,11 +120,13 @@ class CaseWork:
         if isinstance(record, Failed):  # read again here (its last record was not whole), and failed
             self.page_failure = (page.task.url, record.message)
             return self.carry_over(old, record.message) if old is not None else self.outcome(None, None)
+        record = uncorrected(record)  # a reused record: the last run's corrections come off first
         attach_images(record, self.index, self.writes)
         # A copy: a reused record shares its source with the last run's.
         source = {"last_modified": page.modified, **archive_capture(self.index, page.task)}
         record.source = record.source.model_copy(update=source)
         record.withdrawn = withdrawn
+        record = apply_corrections(record, self.task.corrections)
         if old is None and self.task.last is not None:
             was = self.damage.get(record_name(self.task.case_id), "unreadable")
             change: Change = ("rebuilt", {"case_id": record.case_id, "url": page.task.url, "was": was})
@@ -163,8 +171,9 @@ class CaseWork:
             if failure is not None
             else ("kept", old.case_id)
         )
-        self.write_record(old, linked=False)
-        return self.outcome(old, change)
+        kept = apply_corrections(old, self.task.corrections)  # the corrections of today, not the last run's
+        self.write_record(kept, linked=False)
+        return self.outcome(kept, change)
 
     def lost(self) -> CaseOutcome:
         """The last run's record is unreadable and no page gives it again: a named failure."""
@@ -184,13 +193,17 @@ class CaseWork:
         relative = record_name(record.case_id)
         expected = self.expected(relative)
         if linked and expected is not None and self.writes.link_previous(relative, expected):
-            original = original_path(record)
-            whole = self.is_whole(original)
-            if whole is None or not self.writes.link_previous(original, whole):
-                self.write_original(record)
+            for name, write in (
+                (original_path(record), self.write_original),
+                (provenance_name(record.case_id), self.write_provenance),
+            ):
+                whole = self.is_whole(name)
+                if whole is None or not self.writes.link_previous(name, whole):
+                    write(record)
             return
         self.writes.write_text(relative, case_to_json(record))
         self.write_original(record)
+        self.write_provenance(record)
 
     def write_original(self, record: Case) -> None:
         """The archived bytes of the case page, for the report's link (the last run's copy when the
@@ -206,6 +219,28 @@ class CaseWork:
             data = (previous / relative).read_bytes()
         if data is not None:
             self.writes.write_bytes(relative, data)
+
+    def write_provenance(self, record: Case) -> None:
+        """Where each value came from on the page (provenance.py), traced from the archived bytes:
+        a second, locating parse, kept out of the record (benchmarks/ measures its cost). The last
+        run's file when the archive's copy is gone; none when neither is there."""
+        relative = provenance_name(record.case_id)
+        page = self.index.get(record.source.url)
+        try:
+            data = self.index.payload(page) if page is not None else None
+        except ArchiveError:
+            data = None
+        if data is not None and page is not None:
+            outcome = triage(
+                lambda: trace_page(data, page.url, http_charset=page.charset, base_url=page.base_url)
+            )
+            if isinstance(outcome, tuple):
+                provenance = outcome[1].model_copy(update={"case_id": record.case_id})
+                self.writes.write_text(relative, provenance.model_dump_json() + "\n")
+                return
+        previous = self.context.files.previous
+        if previous is not None and self.is_whole(relative) is not None:
+            self.writes.write_bytes(relative, (previous / relative).read_bytes())
 
     def read_last_record(self) -> tuple[Case | None, bool]:
         """The last run's record (None when it does not read), and whether its file is what the
@@ -265,6 +300,7 @@ class CaseWork:
             self.damage,
             self.parsed,
             self.page_failure,
+            tuple(conflicts(record)),
         )
 
 
@@ -275,6 +311,10 @@ def archive_capture(index: ArchiveIndex, task: PageTask) -> dict[str, Any]:
         return index.capture(task.location)
     except ArchiveError:
         return {}
+
+
+def provenance_name(case_id: str) -> str:
+    return f"{PROVENANCE_DIR}/{case_id}.json"
 
 
 def original_path(case: Case) -> str:

@@ -36,6 +36,9 @@ class Changes:
 
     def __init__(self) -> None:
         self.entries: dict[str, list[Any]] = {kind: [] for kind in CHANGE_KINDS}
+        # Corrections whose base the page no longer gives (corrections.conflicts): a case may be
+        # changed and in conflict at once, so they are a list of their own.
+        self.conflicts: list[dict[str, Any]] = []
 
     def add(self, change: Change) -> None:
         kind, entry = change

@@ -41,6 +41,7 @@ PUBLISHED = (
     "cases.jsonl",
     "images",
     "originals",
+    "provenance",
     "schema.json",
     "manifest.json",
     "report.json",
@@ -264,7 +265,7 @@ def prepare_output(out_dir: Path) -> Links:
         (out_dir / STATE_DIR / GENERATIONS).mkdir(parents=True, exist_ok=True)
         for folder in (out_dir, out_dir / STATE_DIR, out_dir / STATE_DIR / GENERATIONS):
             probe = folder / ".tfmigrate-write-test"
-            probe.mkdir()
+            probe.mkdir(exist_ok=True)  # a run killed between these two lines left it
             probe.rmdir()
         links = probe_links(out_dir / STATE_DIR)
     except OSError as exc:

@@ -18,6 +18,22 @@ def case_summary(case: Case, kind: str) -> dict[str, Any]:
         "url": case.source.url,
         "withdrawn": case.withdrawn.isoformat() if case.withdrawn else None,
         "issues": [issue.code for issue in case.issues],
+        **(review_summary(case) if case.review is not None else {}),
+    }
+
+
+def review_summary(case: Case) -> dict[str, Any]:
+    """What the archivist said of the case: only in the entries of reviewed cases."""
+    review = case.review
+    assert review is not None
+    return {
+        "verified": review.verified,
+        "corrected": [c.field for c in review.corrected],
+        "conflicts": [
+            {"field": c.field, "base": c.base, "new": c.parsed, "corrected": c.value}
+            for c in review.corrected
+            if c.conflict
+        ],
     }
 
 
@@ -38,6 +54,8 @@ def build_report(
             "skipped_pages": pages["skipped"],
             "failed_pages": len(failures),
             "cases_with_issues": sum(1 for s in summaries if s["issues"]),
+            "cases_corrected": sum(1 for s in summaries if s.get("corrected")),
+            "cases_in_conflict": sum(1 for s in summaries if s.get("conflicts")),
         },
         "crawl": dict(sorted(crawl.counts.items())) if crawl else None,
         "crawl_failures": [{"url": u, "reason": r} for u, r in crawl.failures] if crawl else [],

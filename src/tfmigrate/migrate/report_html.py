@@ -8,6 +8,7 @@ at all (the "only cases with issues" filter is CSS), so hostile text stays inert
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -130,8 +131,23 @@ def case_section(record: Case, summary: dict[str, Any]) -> str:
         f'<section class="{css}" id="case-{e(case_id)}"><h2>{e(case["title"] or case_id)}</h2>'
         f'<div class="meta">{meta}</div><dl>{rows}</dl>{images(case)}'
         + (f'<ul class="issues">{issue_items}</ul>' if issues else "")
+        + review_items(summary)
         + "</section>"
     )
+
+
+def review_items(summary: dict[str, Any]) -> str:
+    """The archivist's corrections, and each conflict with its three values."""
+    if "corrected" not in summary:
+        return ""
+    verified = " (case verified)" if summary["verified"] else ""
+    items = [f"<li>corrected: {e(', '.join(summary['corrected']))}{e(verified)}</li>"]
+    items += [
+        f'<li class="conflict">conflict in <code>{e(c["field"])}</code>: base {e(json.dumps(c["base"]))},'
+        f" page now {e(json.dumps(c['new']))}, corrected {e(json.dumps(c['corrected']))}</li>"
+        for c in summary["conflicts"]
+    ]
+    return f'<ul class="review">{"".join(items)}</ul>'
 
 
 def images(case: dict[str, Any]) -> str:

@@ -19,11 +19,20 @@ from typing import Any, Literal, Protocol
 
 from tfmigrate import __version__
 from tfmigrate.config import CrawlSettings
+from tfmigrate.corrections import CaseCorrections, load_corrections
 from tfmigrate.crawl import CrawlEvent, CrawlSummary
 from tfmigrate.crawl.index import ArchivedPage
 from tfmigrate.errors import OutputError
 from tfmigrate.locks import folder_lock
-from tfmigrate.migrate.cases import CaseContext, CaseOutcome, CaseTask, LastRun, PagePlan, make_case
+from tfmigrate.migrate.cases import (
+    CaseContext,
+    CaseOutcome,
+    CaseTask,
+    LastRun,
+    PagePlan,
+    make_case,
+    provenance_name,
+)
 from tfmigrate.migrate.changes import CHANGE_KINDS, Changes
 from tfmigrate.migrate.choose import Choice, choose_pages
 from tfmigrate.migrate.decide import decide
@@ -115,6 +124,7 @@ class MigrateResult:
 def migrate(options: MigrateOptions, settings: CrawlSettings, progress: MigrateProgress) -> MigrateResult:
     started = now_iso()
     refuse_a_file(options.out_dir)
+    corrections = load_corrections(options.out_dir)  # all checked before anything is written
     archive_dir = options.archive_dir or options.out_dir / ARCHIVE_DIR
     crawler = (
         None
@@ -137,7 +147,7 @@ def migrate(options: MigrateOptions, settings: CrawlSettings, progress: MigrateP
         # A run id of its own, never the crawl's: a resumed crawl's id named a generation already.
         generation = Generation(options.out_dir, new_run_id(), links)
         try:
-            run = Run(options, archive, generation, previous, progress)
+            run = Run(options, archive, generation, previous, progress, corrections)
             result, digests = run.build(pool)
             run_settings = {**settings.model_dump(mode="json"), "jobs": options.jobs, "prune": options.prune}
             write_manifest(generation, digests, archive, options.source, run_settings, started)
@@ -149,6 +159,8 @@ def migrate(options: MigrateOptions, settings: CrawlSettings, progress: MigrateP
             generation.discard()
             raise
     result.notes = [note] if (note := links.note()) else []
+    if unknown := sorted(set(corrections) - run.case_ids):
+        result.notes.append(f"corrections of cases this output has no record of, kept: {', '.join(unknown)}")
     return result
 
 
@@ -184,8 +196,11 @@ class Run:
         generation: Generation,
         previous: PreviousRun,
         progress: MigrateProgress,
+        corrections: dict[str, CaseCorrections] | None = None,
     ) -> None:
         self.options, self.archive, self.generation = options, archive, generation
+        self.corrections = corrections or {}
+        self.case_ids: set[str] = set()  # the ids of the records written
         self.previous, self.progress = previous, progress
         self.scratch = generation.path(SCRATCH)
         self.archive_ref = ArchiveRef(
@@ -295,10 +310,15 @@ class Run:
             )
         last = None
         if case_id in self.previous.case_ids:
-            names = (record_name(case_id), f"originals/{case_id}.html", f"originals/{case_id}.txt")
+            names = (
+                record_name(case_id),
+                f"originals/{case_id}.html",
+                f"originals/{case_id}.txt",
+                provenance_name(case_id),
+            )
             known = tuple((name, digest) for name in names if (digest := self.previous.expected(name)))
             last = LastRun(self.previous.case_urls.get(case_id), known)
-        return CaseTask(case_id, page, last)
+        return CaseTask(case_id, page, last, self.corrections.get(case_id))
 
     def collect(self, outcome: CaseOutcome) -> None:
         if outcome.change is not None:
@@ -306,6 +326,8 @@ class Run:
         self.damage.update(outcome.damage)
         if outcome.line is not None:
             self.result.cases += 1
+            self.case_ids.add(outcome.summary["case_id"] if outcome.summary else "")
+        self.changes.conflicts += outcome.conflicts
         if outcome.parsed:  # its page was to be reused, but its last record was not whole
             self.result.parsed += 1
             self.result.reused -= 1
@@ -325,7 +347,11 @@ class Run:
         result.reused += sum(1 for r in self.pages if r.reused)
         result.failures = sorted(self.failures.items())
         self.changes.add_page_failures(result.failures)
-        result.changes = {**self.changes.entries, "collisions": self.choice.collisions}
+        result.changes = {
+            **self.changes.entries,
+            "collisions": self.choice.collisions,
+            "conflicts": self.changes.conflicts,
+        }
         result.damaged_previous = dict(sorted(self.damage.items()))
         generation.write_json("schema.json", case_json_schema())
         generation.write_json("changes.json", result.changes)
