@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import FIXTURES, REALPAGES, SITE, SITE_BASE_URL
-from tfmigrate.errors import TfMigrateError
+from tfmigrate.errors import NotACasePageError, TfMigrateError
 from tfmigrate.models import Case
 from tfmigrate.parse import parse_page
 from tfmigrate.records import case_to_json
@@ -34,6 +34,13 @@ class Page:
 
     def parse(self) -> Case:
         return parse_page(self.path.read_bytes(), self.url)
+
+    def is_case_page(self) -> bool:
+        try:
+            self.parse()
+        except NotACasePageError:
+            return False
+        return True
 
 
 def site_pages() -> list[Page]:

@@ -30,7 +30,6 @@ from tests.test_equivalence import content
 from tests.test_golden import mismatches
 from tfmigrate.blocks import BlockKind, after_rule, blocks_from_html
 from tfmigrate.decode import decode_html
-from tfmigrate.errors import NotACasePageError
 from tfmigrate.models import Case
 from tfmigrate.parse import parse_page
 
@@ -55,15 +54,7 @@ def text_rendering(page: Page) -> str:
     return "\n".join(lines)
 
 
-def is_case_page(page: Page) -> bool:
-    try:
-        page.parse()
-    except NotACasePageError:
-        return False
-    return True
-
-
-SOURCES = [page for page in real_pages() + quirk_pages() + site_pages() if is_case_page(page)]
+SOURCES = [page for page in real_pages() + quirk_pages() + site_pages() if page.is_case_page()]
 TEXTS = {page.id: text_rendering(page) for page in SOURCES}
 
 
