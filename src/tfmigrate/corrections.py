@@ -410,6 +410,7 @@ def apply_corrections(record: Case, found: CaseCorrections | None) -> Case:
                 note=entry.note,
             )
         )
+    corrected += title_that_follows(record, found, corrected, data)
     case_entry = found.entry(None)
     data["review"] = Review(
         verified=bool(case_entry and case_entry.verified),
@@ -417,6 +418,29 @@ def apply_corrections(record: Case, found: CaseCorrections | None) -> Case:
         corrected=corrected,
     ).model_dump(mode="json")
     return Case.model_validate(data)
+
+
+def title_that_follows(
+    record: Case, found: CaseCorrections, corrected: list[Corrected], data: dict[str, Any]
+) -> list[Corrected]:
+    """A title that is the diagnosis as parsed (every classic page's) follows a corrected diagnosis,
+    unless the archivist corrected the title too: a record must not be titled with the diagnosis
+    its archivist corrected away. Set on ``data``; said as a correction of its own, so that a later
+    run takes it off again with the diagnosis's."""
+    diagnosis = next((c for c in corrected if c.field == "diagnosis" and c.found), None)
+    if (
+        diagnosis is None
+        or found.entry("title") is not None
+        or record.title is None
+        or record.title != record.diagnosis
+        or not isinstance(diagnosis.value, str)
+        or not diagnosis.value
+    ):
+        return []
+    data["title"] = diagnosis.value
+    note = "follows the corrected diagnosis"
+    return [diagnosis.model_copy(update={"field": "title", "base": record.title, "parsed": record.title,
+                                         "conflict": False, "note": note})]  # fmt: skip
 
 
 def conflicts(record: Case) -> list[dict[str, Any]]:

@@ -55,8 +55,9 @@ def test_a_correction_survives_reruns_reparse_and_export_and_a_page_change_is_a_
     assert [i["caption"] for i in record["images"] if i["label"] == "second"] == ["Pelvis, anterior"]
     assert record["authors"][0]["family"] == "Smith"
     assert [c["field"] for c in record["review"]["corrected"]] == [
-        "authors[0].family", "diagnosis", "images[second].caption",
+        "authors[0].family", "diagnosis", "images[second].caption", "title",  # the title follows
     ]  # fmt: skip
+    assert record["title"] == "Heterotopic ossification of the hip"
     assert record["review"]["verified_fields"] == ["authors[0].family"]
     assert jsonl_record(out, "bs010")["review"]["verified"] is True
     assert jsonl_record(out, "bs125")["diagnosis"] == "Heterotopic ossification of the hip"
@@ -180,3 +181,30 @@ def test_an_empty_value_clears_a_field_that_may_be_null(migrated: Path, in_proce
     assert line["field"] == "findings" and line["value"] is None and line["base"]
     migrated_here(in_process, migrated / "archive", "--out", migrated)
     assert load(migrated, "cases/bs125.json")["findings"] is None
+
+
+def test_a_title_that_is_the_diagnosis_follows_its_correction(migrated: Path, in_process: Tfmigrate) -> None:
+    parsed = load(migrated, "cases/bs125.json")
+    assert parsed["title"] == parsed["diagnosis"]  # a classic page's title is its diagnosis
+    assert (
+        in_process(
+            "correct", migrated, "bs125", "diagnosis", "Heterotopic ossification, both hips"
+        ).returncode
+        == 0
+    )
+    migrated_here(in_process, migrated / "archive", "--out", migrated)
+    record = load(migrated, "cases/bs125.json")
+    assert record["title"] == record["diagnosis"] == "Heterotopic ossification, both hips"
+    title = next(c for c in record["review"]["corrected"] if c["field"] == "title")
+    assert (title["parsed"], title["conflict"]) == (parsed["title"], False)
+
+    # A title the archivist sets stays theirs; and a re-run takes nothing off twice.
+    assert (
+        in_process("correct", migrated, "bs125", "title", "Bilateral heterotopic ossification").returncode
+        == 0
+    )
+    migrated_here(in_process, migrated / "archive", "--out", migrated)
+    migrated_here(in_process, migrated / "archive", "--out", migrated)
+    record = load(migrated, "cases/bs125.json")
+    assert record["title"] == "Bilateral heterotopic ossification"
+    assert record["diagnosis"] == "Heterotopic ossification, both hips"
