@@ -186,6 +186,12 @@ LAYOUTS = [
         [("a", 0), ("b", 0), ("c", 0), ("d", 1), ("e", 0)],
     ),
     (
+        "a fieldset per section, an empty one an empty slot",
+        "<fieldset><legend>A</legend><p>a<p>b</fieldset><fieldset><p>c</fieldset><fieldset>&nbsp;</fieldset>"
+        "<fieldset><p>d</fieldset>",
+        [("A", 0), ("a", 1), ("b", 1), ("c", 2), ("d", 4)],
+    ),
+    (
         "a box per section, an empty box an empty slot",
         "<table border=1><tr><td>a<br><br>b</td></tr></table><table border=1><tr><td>c</td></tr></table>"
         "<table border=1><tr><td>&nbsp;</td></tr></table><table border=1><tr><td>d</td></tr></table><p>e",

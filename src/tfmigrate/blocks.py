@@ -46,6 +46,9 @@ SECTION_GAP = 2
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 PRE_TAGS = frozenset({"pre", "xmp", "listing", "plaintext"})
 CELL_TAGS = frozenset({"td", "th"})
+# Regions of their own, each a section: an HTML5 <section> (the author says so, though a browser draws
+# no space around it) and a <fieldset> (a border drawn around it, a form's layout of a case).
+SECTION_TAGS = frozenset({"section", "fieldset"})
 # Block elements, with the blank lines a browser draws above and below them by default.
 DEFAULT_MARGINS = {
     tag: 1 for tag in ("p", "blockquote", "ul", "ol", "dl", "menu", "dir", "address", "table", "tr", "pre")
@@ -461,8 +464,8 @@ class _Layout:
         top, bottom = self.margins(tag, element)
         if tag in HEADING_TAGS:
             top, bottom = SECTION_GAP, 1  # a heading starts a section, whatever its CSS says
-        elif tag == "section":
-            top, bottom = SECTION_GAP, 0  # the author says so, though a browser draws no space
+        elif tag in SECTION_TAGS:
+            top, bottom = SECTION_GAP, 0
         self.space(top)
         if tag in PRE_TAGS:
             if not self.pre_depth:
@@ -500,9 +503,9 @@ class _Layout:
         drew_nothing = len(self.stream) == stream_size and self.blanks == blanks
         # A box that drew no line: an empty paragraph is a blank line the author drew on purpose
         # (<P><P>, Word's <o:p>&nbsp;</o:p>), as is any box or table row holding only &nbsp;.
-        if tag == "section" and len(self.stream) == stream_size:
+        if tag in SECTION_TAGS and len(self.stream) == stream_size:
             self.gap = after_rule(SECTION_GAP)  # a section with nothing in it: an empty slot
-        elif tag == "section":
+        elif tag in SECTION_TAGS:
             self.section_follows = True
         elif drew_nothing and (tag == "p" or (self.spaces > spaces and tag not in CELL_TAGS)):
             self.blank()
