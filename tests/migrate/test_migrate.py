@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SITE, Tfmigrate
+from tests.conftest import SITE, Tfmigrate, migrated_here
 from tests.crawl.conftest import SiteServer, site_copy, site_server  # noqa: F401
 from tests.test_cli import run
 from tfmigrate.crawl import STATE_FILE
@@ -293,6 +293,7 @@ def test_rerun_of_a_case_with_a_missing_image_is_unchanged(tmp_path: Path) -> No
 
 def test_records_keep_the_last_modified_the_server_sent(
     site_server: SiteServer,  # noqa: F811
+    in_process: Tfmigrate,
     tmp_path: Path,
 ) -> None:
     """The record keeps the page's Last-Modified (the MIRC export's publication date when no date is
@@ -301,16 +302,17 @@ def test_records_keep_the_last_modified_the_server_sent(
     page = site_server.root / "newtfh/general/combined/submitted_271472.html"
     os.utime(page, (1_202_981_400, 1_202_981_400))  # 2008-02-14 09:30 UTC: the server sends it
     out = tmp_path / "out"
-    migrate(site_server.url(), "--delay", "0", "--out", out)
+    migrated_here(in_process, site_server.url(), "--delay", "0", "--out", out)
     assert load(out, "cases/newtfh-271472.json")["source"]["last_modified"] == "2008-02-14T09:30:00Z"
     warcs = tmp_path / "warcs"
     shutil.copytree(out / "archive" / "warc", warcs)
-    migrate(warcs, "--out", tmp_path / "from-warcs")
+    migrated_here(in_process, warcs, "--out", tmp_path / "from-warcs")
     assert (tmp_path / "from-warcs/cases/newtfh-271472.json").read_bytes() == (
         out / "cases/newtfh-271472.json"
     ).read_bytes()
 
-    migrate(site_server.url(), "--delay", "0", "--out", out)  # 304s, which need not repeat it
+    # 304s, which need not repeat it
+    migrated_here(in_process, site_server.url(), "--delay", "0", "--out", out)
     assert load(out, "cases/newtfh-271472.json")["source"]["last_modified"] == "2008-02-14T09:30:00Z"
     assert not load(out, "changes.json")["changed"]
     # A new Last-Modified for the same bytes (Apache's ETag follows the file's time): the record,
@@ -320,7 +322,7 @@ def test_records_keep_the_last_modified_the_server_sent(
             "UPDATE urls SET last_modified = 'Fri, 13 Feb 2009 23:31:30 GMT' WHERE url = ?",
             (site_server.url("newtfh/general/combined/submitted_271472.html"),),
         )
-    migrate(out / "archive", "--out", out)
+    migrated_here(in_process, out / "archive", "--out", out)
     assert load(out, "cases/newtfh-271472.json")["source"]["last_modified"] == "2009-02-13T23:31:30Z"
     changed = load(out, "changes.json")["changed"]
     assert [(c["case_id"], list(c["fields"])) for c in changed] == [("newtfh-271472", ["source"])]
