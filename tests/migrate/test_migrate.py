@@ -139,12 +139,12 @@ def test_same_input_gives_the_same_bytes(tmp_path: Path, fixture_run: Path) -> N
     assert manifests[0] == manifests[1]
 
 
-def test_rerun_unchanged_site_rewrites_nothing(tmp_path: Path) -> None:
+def test_rerun_unchanged_site_rewrites_nothing(in_process: Tfmigrate, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    migrate("--out", out)
+    migrated_here(in_process, "--out", out)
     before = tree(out)
     inodes = {p: (out / p).stat().st_ino for p in before if p.startswith(("cases/", "images/", "originals/"))}
-    migrate("--out", out)
+    migrated_here(in_process, "--out", out)
     after = tree(out)
     assert set(after) == set(before)
     run_files = ("manifest.json", "changes.json", "report.json", "report.html")
@@ -276,16 +276,16 @@ def test_report_escapes_everything_from_pages(tmp_path: Path) -> None:
     assert html.escape(hostile) in page
 
 
-def test_rerun_of_a_case_with_a_missing_image_is_unchanged(tmp_path: Path) -> None:
+def test_rerun_of_a_case_with_a_missing_image_is_unchanged(in_process: Tfmigrate, tmp_path: Path) -> None:
     """A reused record is described afresh: its image issues are not added a second time."""
     site = tmp_path / "site"
     shutil.copytree(SITE, site)
     (site / "images/bs125/bs125b.gif").unlink()
     out = tmp_path / "out"
-    migrate(site, "--out", out)
+    migrated_here(in_process, site, "--out", out)
     first = (out / "cases/bs125.json").read_bytes()
     assert [i["code"] for i in load(out, "cases/bs125.json")["issues"]] == ["image_missing"]
-    migrate(site, "--out", out)
+    migrated_here(in_process, site, "--out", out)
     changes = load(out, "changes.json")
     assert not changes["changed"] and len(changes["unchanged"]) == CASES
     assert (out / "cases/bs125.json").read_bytes() == first
