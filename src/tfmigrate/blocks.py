@@ -381,9 +381,9 @@ class _Layout:
     pre_ranges: list[tuple[int, int]] = field(default_factory=list)  # the lines each <pre> drew
     item_pending: bool = False
     paragraph_pending: bool = False  # a paragraph box (<p>, <div>) opened and has drawn no line yet
-    # A <section> or a box (a bordered table of one cell) closed, and no line was drawn since: the next
-    # line starts a section. A bound, not space: a rule drawn after them is the same break, not a
-    # second one (an <hr> after a </section> once made an empty procedure slot of nothing).
+    # A region (a <section>, a <fieldset>, a box: a bordered table of one cell) closed, and no line
+    # was drawn since: the next line starts a section. A bound, not space: a rule drawn after it is
+    # the same break, not a second one (an <hr> after a </section> once made an empty procedure slot).
     section_follows: bool = False
     # Lines drawn first inside a table or first under one: the space above them is the table's edge.
     at_table_edge: bool = False
