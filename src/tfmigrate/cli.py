@@ -24,7 +24,7 @@ from tfmigrate import __version__
 from tfmigrate.batch import PAGE_SUFFIXES, find_pages, parse_batch
 from tfmigrate.config import DEFAULT_HTTP_DELAY, CrawlSettings
 from tfmigrate.corrections import correct, corrections_dir, current_record, load_corrections
-from tfmigrate.crawl import Crawler, CrawlEvent
+from tfmigrate.crawl.crawler import Crawler, CrawlEvent
 from tfmigrate.doctor import examine, forget_damaged
 from tfmigrate.errors import TfMigrateError
 from tfmigrate.export.registry import ENTRY_POINT_GROUP, ExportOptions, available_exporters, describe, export

@@ -16,10 +16,9 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from tfmigrate.crawl import STATE_FILE, WARC_DIR
-from tfmigrate.crawl.archive import read_payload, read_to_end
+from tfmigrate.crawl.archive import WARC_DIR, read_payload, read_to_end
 from tfmigrate.crawl.index import WARC_SUFFIXES
-from tfmigrate.crawl.state import CrawlState
+from tfmigrate.crawl.state import STATE_FILE, CrawlState
 from tfmigrate.errors import ArchiveError, StartError, TfMigrateError
 from tfmigrate.locks import folder_lock
 from tfmigrate.messages import quoted

@@ -19,7 +19,7 @@ import pytest
 
 from tests.crawl.conftest import FAST, SiteServer, basic_auth, site_files
 from tests.test_cli import run
-from tfmigrate.crawl import Crawler
+from tfmigrate.crawl.crawler import Crawler
 
 SITE_NAME = "teaching-file.invalid"
 # Not forwarded: they are about one connection, or (Proxy-Authorization) for the proxy alone.

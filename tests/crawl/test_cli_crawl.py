@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import SITE
 from tests.test_cli import run
 from tfmigrate.cli import main
-from tfmigrate.crawl import STATE_FILE
+from tfmigrate.crawl.state import STATE_FILE
 
 
 def test_crawl_the_fixture_folder(tmp_path: Path) -> None:

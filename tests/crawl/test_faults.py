@@ -29,8 +29,10 @@ from werkzeug import Request, Response
 
 from tests.test_cli import run
 from tfmigrate.config import CrawlSettings
-from tfmigrate.crawl import STATE_FILE, WARC_DIR, Crawler, CrawlSummary
+from tfmigrate.crawl.archive import WARC_DIR
+from tfmigrate.crawl.crawler import Crawler, CrawlSummary
 from tfmigrate.crawl.index import ArchiveIndex
+from tfmigrate.crawl.state import STATE_FILE
 
 MB = 1024 * 1024
 CHUNK = 64 * 1024  # what the crawler reads at a time: a cap may overshoot by one chunk

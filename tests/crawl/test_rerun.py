@@ -10,9 +10,9 @@ from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import SITE
 from tests.crawl.conftest import FAST, SiteServer, touch_later
-from tfmigrate.crawl import STATE_FILE, WARC_DIR, Crawler, CrawlEvent
-from tfmigrate.crawl.archive import read_payload
-from tfmigrate.crawl.state import CrawlState
+from tfmigrate.crawl.archive import WARC_DIR, read_payload
+from tfmigrate.crawl.crawler import Crawler, CrawlEvent
+from tfmigrate.crawl.state import STATE_FILE, CrawlState
 
 
 def test_rerun_reports_one_changed_one_gone_and_revalidates_the_rest(

@@ -15,7 +15,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import REPO
 from tests.crawl.conftest import SiteServer, site_files
-from tfmigrate.crawl import STATE_FILE, WARC_DIR
+from tfmigrate.crawl.archive import WARC_DIR
+from tfmigrate.crawl.state import STATE_FILE
 
 
 def crawl_command(site_server: SiteServer, archive: Path, concurrency: int) -> list[str]:

@@ -8,9 +8,9 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.crawl.conftest import FAST, SiteServer, site_files
-from tfmigrate.crawl import STATE_FILE, WARC_DIR, Crawler
-from tfmigrate.crawl.archive import read_payload
-from tfmigrate.crawl.state import CrawlState
+from tfmigrate.crawl.archive import WARC_DIR, read_payload
+from tfmigrate.crawl.crawler import Crawler
+from tfmigrate.crawl.state import STATE_FILE, CrawlState
 
 # The Java cine viewer page (gi005, 1997) names an applet class the archive never kept.
 MISSING_CLASS = "viewer/CineViewer.class"

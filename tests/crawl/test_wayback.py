@@ -39,14 +39,14 @@ from tests.crawl.test_faults import http_server  # noqa: F401
 from tests.crawl.test_resume import done_count
 from tfmigrate.cli import main
 from tfmigrate.config import CrawlSettings
-from tfmigrate.crawl import STATE_FILE, WARC_DIR
-from tfmigrate.crawl.urls import Scope
+from tfmigrate.crawl.archive import WARC_DIR
+from tfmigrate.crawl.state import STATE_FILE
+from tfmigrate.crawl.urls import Scope, capture_address
 from tfmigrate.crawl.wayback import (
     CDX_PAGE_ROWS,
     ArchivedCopy,
     Capture,
     WaybackFetcher,
-    capture_address,
     cdx_endpoint,
     choose_capture,
     parse_cdx,

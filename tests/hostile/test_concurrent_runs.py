@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import REPO, SITE, Tfmigrate
 from tests.crawl.conftest import SiteServer
 from tests.migrate.test_migrate_faults import assert_refused, verify
-from tfmigrate.crawl import STATE_FILE
+from tfmigrate.crawl.state import STATE_FILE
 from tfmigrate.locks import LOCK_FILE
 
 SLOW = ("--delay", "0.015")  # a crawl of the fixture site over HTTP takes a few seconds

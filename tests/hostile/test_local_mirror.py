@@ -129,3 +129,14 @@ def test_files_inside_the_folder_are_still_read(tmp_path: Path) -> None:
         url = path_to_url(site) + "/" + relative
         assert Scope.around(path_to_url(site) + "/").refusal(url) is None, relative
         assert fetcher.fetch(url).final.body == b"<p>x</p>", relative
+
+
+def test_a_file_name_with_a_percent_sign_is_read_as_itself(tmp_path: Path) -> None:
+    """A link's escapes are decoded once: ``case%2541.html`` is the file ``case%41.html``, never its
+    neighbour ``caseA.html`` (decoding twice once read the neighbour's bytes in its place)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "case%41.html").write_bytes(b"<p>percent</p>")
+    (site / "caseA.html").write_bytes(b"<p>neighbour</p>")
+    url = path_to_url(site / "case%41.html")
+    assert FileFetcher(CrawlSettings(), site.resolve()).fetch(url).final.body == b"<p>percent</p>"

@@ -21,9 +21,10 @@ import pytest
 from tests.conftest import REPO, SITE, Tfmigrate, migrated_here
 from tests.migrate.test_migrate_faults import assert_refused, migrate_ok, tfmigrate, verify
 from tfmigrate.config import CrawlSettings
-from tfmigrate.crawl import STATE_FILE, WARC_DIR, Crawler
-from tfmigrate.crawl.archive import WarcArchive, read_payload
+from tfmigrate.crawl.archive import WARC_DIR, WarcArchive, read_payload
+from tfmigrate.crawl.crawler import Crawler
 from tfmigrate.crawl.fetch import Exchange
+from tfmigrate.crawl.state import STATE_FILE
 from tfmigrate.doctor import examine
 from tfmigrate.errors import ArchiveError
 

@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import SITE, Tfmigrate, migrated_here
 from tests.crawl.conftest import SiteServer, site_copy, site_server  # noqa: F401
 from tests.test_cli import run
-from tfmigrate.crawl import STATE_FILE
+from tfmigrate.crawl.state import STATE_FILE
 from tfmigrate.media import sniff_media
 from tfmigrate.models import Case, case_json_schema
 

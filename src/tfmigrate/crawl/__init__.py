@@ -1,5 +1,4 @@
-"""Crawling a legacy site politely into WARC files: the only package that talks HTTP."""
+"""Crawling a legacy site politely into WARC files: the only package that talks HTTP.
 
-from tfmigrate.crawl.crawler import STATE_FILE, WARC_DIR, Crawler, CrawlEvent, CrawlSummary
-
-__all__ = ["STATE_FILE", "WARC_DIR", "CrawlEvent", "CrawlSummary", "Crawler"]
+Nothing is imported here: a migrate worker reads the archive (``archive``, ``index``) without
+loading the HTTP stack the crawler needs."""

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
@@ -29,10 +29,15 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from tfmigrate import __version__
-from tfmigrate.crawl.fetch import CHUNK_SIZE, BodyDecoder, BodyTooLargeError, Exchange, Replay
+from tfmigrate.crawl.bodies import CHUNK_SIZE, BodyDecoder, BodyTooLargeError
 from tfmigrate.errors import ArchiveError
 from tfmigrate.messages import quoted
 
+if TYPE_CHECKING:  # the HTTP side: a process that only reads the archive does not import it
+    from tfmigrate.crawl.fetch import Exchange, Replay
+
+# The folder of an archive that holds its WARC files.
+WARC_DIR = "warc"
 WARC_VERSION = "1.1"
 # Bodies are stored de-chunked; a kept Transfer-Encoding header would make readers de-chunk again.
 RENAMED_HEADERS = {"transfer-encoding": "X-Archive-Orig-Transfer-Encoding"}

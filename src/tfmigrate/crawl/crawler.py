@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tfmigrate.config import CrawlSettings
-from tfmigrate.crawl.archive import WarcArchive, WarcLocation
+from tfmigrate.crawl.archive import WARC_DIR, WarcArchive, WarcLocation
 from tfmigrate.crawl.fetch import (
     Exchange,
     FetchResult,
@@ -33,7 +33,7 @@ from tfmigrate.crawl.fetch import (
 )
 from tfmigrate.crawl.links import extract_links
 from tfmigrate.crawl.robots import RobotsRules, robots_url
-from tfmigrate.crawl.state import CrawlState, Run, UrlRow, state_error
+from tfmigrate.crawl.state import STATE_FILE, CrawlState, Run, UrlRow, state_error
 from tfmigrate.crawl.urls import Scope, canonical_url, path_to_url
 from tfmigrate.crawl.wayback import ArchivedCopy, WaybackFetcher
 from tfmigrate.errors import OutputError, StartError
@@ -48,8 +48,6 @@ CLAIM_BATCH = 32
 # URLs whose results commit together (a kill loses at most these: they are fetched again).
 COMMIT_URLS, COMMIT_SECONDS = 256, 1.0
 
-STATE_FILE = "state.sqlite"
-WARC_DIR = "warc"
 # What an archive folder holds: the state database (and SQLite's files beside it), the WARC files
 # and the lock.
 ARCHIVE_NAMES = frozenset({STATE_FILE, f"{STATE_FILE}-wal", f"{STATE_FILE}-shm", WARC_DIR, LOCK_FILE})

@@ -15,7 +15,6 @@ import http.client
 import mimetypes
 import os
 import socket
-import sys
 import threading
 import time
 import zlib
@@ -31,11 +30,11 @@ from urllib3.util.retry import Retry
 
 from tfmigrate.config import CrawlSettings
 from tfmigrate.crawl.access import SiteAccess
+from tfmigrate.crawl.bodies import CHUNK_SIZE, BodyDecoder, BodyTooLargeError, decode_payload
 from tfmigrate.crawl.urls import Scope, canonical_url, local_file
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
-CHUNK_SIZE = 64 * 1024
 # Only encodings this module can decode, so the size cap holds after decompression too.
 ACCEPT_ENCODING = "gzip, deflate"
 NOT_ARCHIVED = "Basic [login from the netrc file, not archived]"
@@ -46,7 +45,6 @@ STATUS_HINTS = {
     401: "the site wants a login: put it in ~/.netrc (machine HOST login USER password PASSWORD)",
     407: "the proxy wants a login: --proxy http://USER:PASSWORD@HOST:PORT",
 }
-GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True)
@@ -122,81 +120,9 @@ class HostGate:
             time.sleep(start - now)
 
 
-class BodyTooLargeError(Exception):
-    pass
-
-
-class BodyDecoder:
-    """Decodes gzip/deflate while counting decoded bytes, so a gzip bomb stops at the cap.
-
-    A gzip body may be a series of members (RFC 1952; ``gzip -dc`` reads them all): zlib stops at
-    the end of the first, which once cut a page short and recorded it as an ordinary change. Every
-    member is decoded; bytes after the last that start no member are ignored, as gzip does."""
-
-    def __init__(self, encoding: str | None, max_bytes: int) -> None:
-        encoding = (encoding or "identity").strip().lower()
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.coded = 0  # bytes fed
-        self.digest = hashlib.sha256()
-        self.is_gzip = encoding in ("gzip", "x-gzip")
-        self.pending = b""  # the start of what may be another gzip member
-        self.ignoring = False  # past the last member
-        self.decompressor = None
-        if self.is_gzip:
-            self.decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif encoding == "deflate":
-            self.decompressor = zlib.decompressobj()
-
-    def feed(self, chunk: bytes) -> bytes:
-        """The decoded bytes of the next chunk (counted and hashed)."""
-        self.coded += len(chunk)
-        if self.decompressor is None:
-            return self._count(chunk)
-        decoded = []
-        data, self.pending = self.pending + chunk, b""
-        while data and not self.ignoring:
-            if self.decompressor.eof:
-                if self.is_gzip and GZIP_MAGIC.startswith(data[: len(GZIP_MAGIC)]):
-                    if len(data) < len(GZIP_MAGIC):  # a member may start here: the next chunk says
-                        self.pending = data
-                        break
-                    self.decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                else:
-                    self.ignoring = True  # bytes that start no member: ignored, as gzip does
-                    break
-            decoded.append(self._count(self.decompressor.decompress(data, CHUNK_SIZE)))
-            data = self.decompressor.unused_data + self.decompressor.unconsumed_tail
-        return b"".join(decoded)
-
-    def finish(self) -> None:
-        """zlib.error when the coded body ended inside a member (a stream cut short); an empty body
-        (a 304 or a HEAD-like answer that names its coding) is no stream at all."""
-        if self.decompressor is not None and self.coded and not self.decompressor.eof:
-            raise zlib.error("incomplete or truncated stream")
-
-    def _count(self, data: bytes) -> bytes:
-        self.size += len(data)
-        if self.size > self.max_bytes:
-            raise BodyTooLargeError(f"body over the {self.max_bytes:,}-byte cap (decoded)")
-        self.digest.update(data)
-        return data
-
-
 def decode_body(exchange: Exchange) -> bytes:
     """The payload a parser reads: the body with its content coding undone."""
     return decode_payload(exchange.body, exchange.header("Content-Encoding"))
-
-
-def decode_payload(body: bytes, encoding: str | None, max_bytes: int = sys.maxsize) -> bytes:
-    """A body with its content coding undone; zlib.error when it does not decode, BodyTooLargeError
-    past ``max_bytes``."""
-    decoder = BodyDecoder(encoding, max_bytes)
-    if decoder.decompressor is None:
-        return body
-    decoded = decoder.feed(body)
-    decoder.finish()
-    return decoded
 
 
 def new_pool(settings: CrawlSettings, proxy: str | None) -> urllib3.PoolManager:

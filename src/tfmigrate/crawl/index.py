@@ -20,12 +20,17 @@ from typing import Any, TypeVar
 
 from warcio.archiveiterator import ArchiveIterator
 
-from tfmigrate.crawl.archive import WarcLocation, decoded_chunks, payload_decoder, read_capture, read_payload
-from tfmigrate.crawl.crawler import STATE_FILE, WARC_DIR
-from tfmigrate.crawl.fetch import BodyTooLargeError
-from tfmigrate.crawl.state import CrawlState
-from tfmigrate.crawl.urls import canonical_url
-from tfmigrate.crawl.wayback import capture_address
+from tfmigrate.crawl.archive import (
+    WARC_DIR,
+    WarcLocation,
+    decoded_chunks,
+    payload_decoder,
+    read_capture,
+    read_payload,
+)
+from tfmigrate.crawl.bodies import BodyTooLargeError
+from tfmigrate.crawl.state import STATE_FILE, CrawlState
+from tfmigrate.crawl.urls import canonical_url, capture_address
 from tfmigrate.errors import OutputError, StartError
 
 WARC_SUFFIXES = (".warc", ".warc.gz")

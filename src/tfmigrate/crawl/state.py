@@ -20,6 +20,8 @@ from tfmigrate.crawl.archive import WarcLocation
 from tfmigrate.errors import OutputError, StateError, TfMigrateError
 from tfmigrate.runs import new_run_id, now_iso
 
+# The crawl state database, in the archive folder beside WARC_DIR.
+STATE_FILE = "state.sqlite"
 SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

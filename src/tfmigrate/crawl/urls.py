@@ -7,9 +7,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit, urlunsplit
-from urllib.request import url2pathname
 
 from w3lib.url import canonicalize_url
+
+# The raw replay in a web archive capture's address (what a reader opens has none): the archive
+# index names the capture a reader can open, without importing the Wayback client.
+RAW_REPLAY_RE = re.compile(r"/(\d{4,14})id_/")
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # Edit, comment and search links run CGI programs on the live site: never follow them by default
@@ -34,8 +37,10 @@ def path_to_url(path: Path) -> str:
 
 
 def file_path(url: str) -> Path:
-    """The path a ``file:`` URL names on disk: escapes decoded, symlinks and ``..`` resolved."""
-    return Path(os.path.realpath(url2pathname(unquote(urlsplit(url).path))))
+    """The path a ``file:`` URL names on disk: escapes decoded once (a file's own name may hold a
+    ``%``), symlinks and ``..`` resolved. A POSIX path is the URL's path decoded: urllib.request's
+    url2pathname says no more, and importing it loads the HTTP client and ssl into every worker."""
+    return Path(os.path.realpath(unquote(urlsplit(url).path)))
 
 
 def local_file(url: str, root: Path) -> Path | None:
@@ -113,3 +118,9 @@ class Scope:
         if not self.follow_action_links and ACTION_LINK_RE.search(url):
             return "action link (edit, comment or search CGI)"
         return None
+
+
+def capture_address(replayed_from: str) -> str:
+    """A capture's address in its archive (what a reader opens, the archive's banner around it) for
+    the raw replay address its bytes were read from."""
+    return RAW_REPLAY_RE.sub(r"/\1/", replayed_from, count=1)

@@ -64,8 +64,6 @@ EARLIER_TRIES = 3
 # A capture's address after the archive's base: timestamp, an optional replay modifier, the URL
 # (the Internet Archive may collapse its ``http://`` to ``http:/``).
 CAPTURE_PATH_RE = re.compile(r"(\d{4,14})(?:[a-z0-9]{2}_)?/+(https?):/+(.*)", re.IGNORECASE | re.DOTALL)
-# The raw replay in a capture's address (what a reader opens has none).
-RAW_REPLAY_RE = re.compile(r"/(\d{4,14})id_/")
 # A Link header's or a TimeMap's entries: the target, then its parameters up to the next entry.
 LINK_RE = re.compile(r"<([^<>]*)>([^<]*)")
 LINK_REL_RE = re.compile(r"""\brel\s*=\s*"?([^";]*)""")
@@ -322,12 +320,6 @@ class WaybackFetcher:
         to its own address of a capture)."""
         named = self.capture_at(location)
         return named.url if named else location
-
-
-def capture_address(replayed_from: str) -> str:
-    """A capture's address in its archive (what a reader opens, the archive's banner around it) for
-    the raw replay address its bytes were read from."""
-    return RAW_REPLAY_RE.sub(r"/\1/", replayed_from, count=1)
 
 
 def cdx_endpoint(base: str) -> str:

@@ -21,13 +21,13 @@ from tfmigrate.corrections import CaseCorrections, apply_corrections, conflicts,
 from tfmigrate.crawl.index import ArchiveIndex
 from tfmigrate.errors import ArchiveError
 from tfmigrate.messages import quoted
+from tfmigrate.migrate.archived import ArchiveRef, open_archive
 from tfmigrate.migrate.changes import Change, compare
 from tfmigrate.migrate.generation import CaseWrites, Digest, GenerationFiles, bytes_digest
 from tfmigrate.migrate.images import attach_images, keep_images
 from tfmigrate.migrate.pages import PageTask, SpoolRef, load_spooled, read_case
 from tfmigrate.migrate.report import case_summary
 from tfmigrate.migrate.report_html import case_section
-from tfmigrate.migrate.source import ArchiveRef, open_archive
 from tfmigrate.models import Case, Issue
 from tfmigrate.parse import trace_page
 from tfmigrate.records import case_to_json, case_to_json_line, record_name

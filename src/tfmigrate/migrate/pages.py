@@ -10,7 +10,7 @@ from typing import Literal
 
 from tfmigrate.crawl.archive import WarcLocation, read_payload
 from tfmigrate.crawl.index import ArchivedPage
-from tfmigrate.migrate.source import ArchiveRef, served_as
+from tfmigrate.migrate.archived import ArchiveRef, served_as
 from tfmigrate.models import Case, Issue
 from tfmigrate.parse import parse_page
 from tfmigrate.triage import Failed, Skipped, triage

@@ -4,10 +4,12 @@ and the last run's files found damaged."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tfmigrate.crawl import CrawlSummary
 from tfmigrate.models import Case
+
+if TYPE_CHECKING:  # a worker makes its cases' entries here: it does not import the crawler
+    from tfmigrate.crawl.crawler import CrawlSummary
 
 
 def case_summary(case: Case, kind: str) -> dict[str, Any]:

@@ -20,10 +20,11 @@ from typing import Any, Literal, Protocol
 from tfmigrate import __version__
 from tfmigrate.config import CrawlSettings
 from tfmigrate.corrections import CaseCorrections, load_corrections
-from tfmigrate.crawl import CrawlEvent, CrawlSummary
+from tfmigrate.crawl.crawler import CrawlEvent, CrawlSummary
 from tfmigrate.crawl.index import ArchivedPage
 from tfmigrate.errors import OutputError
 from tfmigrate.locks import folder_lock
+from tfmigrate.migrate.archived import OPEN_INDEXES, ArchiveRef, is_page
 from tfmigrate.migrate.cases import (
     CaseContext,
     CaseOutcome,
@@ -49,15 +50,7 @@ from tfmigrate.migrate.pages import PageTask, ParseContext, SpoolRef, parse_into
 from tfmigrate.migrate.previous import PreviousRun
 from tfmigrate.migrate.report import build_report
 from tfmigrate.migrate.report_html import write_report_html
-from tfmigrate.migrate.source import (
-    ARCHIVE_DIR,
-    OPEN_INDEXES,
-    Archive,
-    ArchiveRef,
-    is_page,
-    obtain_archive,
-    source_crawler,
-)
+from tfmigrate.migrate.source import ARCHIVE_DIR, Archive, obtain_archive, source_crawler
 from tfmigrate.migrate.spool import Spool
 from tfmigrate.migrate.state import STATE_FILE, PageState, RunState
 from tfmigrate.models import case_json_schema

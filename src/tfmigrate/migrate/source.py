@@ -1,6 +1,6 @@
 """SOURCE -> the archive a run reads: crawled first, or an archive already (a tfmigrate archive
-folder, or WARC files from another crawler), locked for the run; which of its URLs are pages; and
-how a worker process opens it.
+folder, or WARC files from another crawler), locked for the run. Which of its URLs are pages and
+how a worker opens it are ``archived``'s: a worker does not import the crawler.
 """
 
 from __future__ import annotations
@@ -9,18 +9,15 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import urlsplit
 
 from tfmigrate.config import CrawlSettings
-from tfmigrate.crawl import STATE_FILE, Crawler, CrawlEvent, CrawlSummary
-from tfmigrate.crawl.index import WARC_SUFFIXES, ArchivedPage, ArchiveIndex
-from tfmigrate.errors import ArchiveError, StartError
+from tfmigrate.crawl.crawler import Crawler, CrawlEvent, CrawlSummary
+from tfmigrate.crawl.index import WARC_SUFFIXES, ArchiveIndex
+from tfmigrate.crawl.state import STATE_FILE
+from tfmigrate.errors import StartError
 from tfmigrate.locks import LOCK_FILE, folder_lock
-from tfmigrate.media import SNIFF_BYTES, sniff_media
 
 ARCHIVE_DIR = "archive"
-HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
-PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".txt", "/")
 
 
 class CrawlProgress(Protocol):
@@ -87,53 +84,9 @@ def archive_folder(source: Path) -> Path | None:
     return None
 
 
-def is_page(page: ArchivedPage, index: ArchiveIndex) -> bool:
-    """A page to parse: served as HTML or text, or without a type under a page's name; or, served
-    as anything else, bytes that start like an HTML page (a case page served as image/jpeg or
-    application/octet-stream once vanished: not parsed, not failed, not listed)."""
-    declared = declared_type(page)
-    if declared in HTML_TYPES or (not declared and urlsplit(page.url).path.lower().endswith(PAGE_SUFFIXES)):
-        return True
-    try:
-        return sniff_media(index.payload(page, head=SNIFF_BYTES)).media_type == "text/html"
-    except ArchiveError:
-        return False  # a damaged copy: doctor names it
-
-
-def declared_type(page: ArchivedPage) -> str:
-    return (page.content_type or "").split(";", 1)[0].strip().lower()
-
-
-def served_as(page: ArchivedPage) -> str | None:
-    """The media type a page was served as when it is not a page's (its bytes are one all the same)."""
-    declared = declared_type(page)
-    return declared if declared not in ("", *HTML_TYPES) else None
-
-
 def default_source() -> str:
     """The bundled fixture site: from the working folder, else beside the installed sources."""
     for candidate in (Path("fixtures/html"), Path(__file__).resolve().parents[3] / "fixtures" / "html"):
         if candidate.is_dir():
             return str(candidate)
     raise StartError("no SOURCE given and no bundled fixtures/html here: name a start URL, folder or archive")
-
-
-@dataclass(frozen=True)
-class ArchiveRef:
-    """The archive as a worker process opens it: the index as a SQLite file (a URL looked up at a
-    time: the whole index would count again in every worker's memory) and the WARC folder."""
-
-    lookup: Path
-    warc_dir: Path
-    max_bytes: int | None
-
-
-# Indexes open in this process, by lookup file: the run's own (in memory), or a worker's.
-OPEN_INDEXES: dict[Path, ArchiveIndex] = {}
-
-
-def open_archive(ref: ArchiveRef) -> ArchiveIndex:
-    index = OPEN_INDEXES.get(ref.lookup)
-    if index is None:
-        index = OPEN_INDEXES[ref.lookup] = ArchiveIndex.open_lookup(ref.lookup, ref.warc_dir, ref.max_bytes)
-    return index
