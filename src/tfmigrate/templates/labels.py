@@ -25,7 +25,9 @@ from dataclasses import dataclass
 
 from tfmigrate.blocks import Block, BlockKind
 
-MAX_REMEMBERED = 4096
+# Lines remembered, for the lines a page asks of again and again: more only keeps other pages' lines
+# (4,096 held 4 MB of every worker by the 6,000th page, and saved 1 label match in 4; benchmarks/).
+MAX_REMEMBERED = 512
 # How far below a one-line label its value may sit: the next line, the next paragraph, or after a
 # blank line and a line break (a label in a table cell, then ``<br>`` and the value: a FrontPage
 # layout, bs150te171; a label's box over its value's box in a bordered table).
