@@ -350,6 +350,12 @@ class CrawlState:
         for row in self.db.execute("SELECT * FROM urls ORDER BY rowid"):
             yield to_row(row)
 
+    def live_files(self) -> frozenset[str]:
+        """The WARC files of runs that read the site itself (live, or from disk), not a web
+        archive's captures: no record in them was replayed, so none names a capture."""
+        rows = self.db.execute("SELECT file, settings FROM warc_files JOIN runs USING (run_id)")
+        return frozenset(row["file"] for row in rows if not json.loads(row["settings"]).get("wayback"))
+
     def committed_ends(self) -> dict[str, int]:
         """Per WARC file, where the last record a commit covers ends (what follows is torn)."""
         rows = self.db.execute("SELECT file, committed_end FROM warc_files")
