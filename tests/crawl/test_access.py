@@ -19,6 +19,7 @@ import pytest
 
 from tests.crawl.conftest import FAST, SiteServer, basic_auth, site_files
 from tests.test_cli import run
+from tfmigrate.crawl.access import SiteAccess
 from tfmigrate.crawl.crawler import Crawler
 
 SITE_NAME = "teaching-file.invalid"
@@ -194,3 +195,16 @@ def test_a_netrc_others_may_read_is_refused(site_server: SiteServer, tmp_path: P
                        env=environment(HOME=str(tmp_path), NETRC=None))  # fmt: skip
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "cannot read the logins in ~/.netrc" in result.stderr and "too permissive" in result.stderr
+
+
+def test_a_hosts_proxy_is_decided_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each request once asked the environment again whether NO_PROXY names its host (urllib reads
+    every variable for it). The run decides per host, at its first request."""
+    monkeypatch.setenv("HTTP_PROXY", "proxy.example:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    access = SiteAccess.from_environment(None)
+    assert access.proxy_for("http://gamma.wustl.edu/a.html") == "http://proxy.example:3128"
+    monkeypatch.setenv("NO_PROXY", "gamma.wustl.edu")
+    assert access.proxy_for("http://gamma.wustl.edu/b.html") == "http://proxy.example:3128"
+    assert SiteAccess.from_environment(None).proxy_for("http://gamma.wustl.edu/b.html") is None

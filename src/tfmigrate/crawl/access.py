@@ -12,7 +12,7 @@ from __future__ import annotations
 import netrc
 import os
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from urllib3.util import make_headers
@@ -25,6 +25,9 @@ class SiteAccess:
     proxy: str | None  # --proxy: every scheme, before the environment's
     environment_proxies: dict[str, str]  # scheme -> proxy URL, from *_PROXY
     logins: netrc.netrc | None
+    # (scheme, host) -> its proxy, decided once: urllib's NO_PROXY check reads the whole environment
+    # on every call (43 us a request, in an unchanged re-crawl's one busy core; benchmarks/CHANGES.md).
+    decided: dict[tuple[str, str], str | None] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_environment(cls, proxy: str | None) -> SiteAccess:
@@ -33,9 +36,15 @@ class SiteAccess:
     def proxy_for(self, url: str) -> str | None:
         """The proxy URL to reach ``url`` through, or None to connect directly."""
         parts = urlsplit(url)
-        if urllib.request.proxy_bypass(parts.hostname or ""):  # NO_PROXY
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self.decided:
+            self.decided[key] = self.host_proxy(*key)
+        return self.decided[key]
+
+    def host_proxy(self, scheme: str, host: str) -> str | None:
+        if urllib.request.proxy_bypass(host):  # NO_PROXY
             return None
-        proxy = self.proxy or self.environment_proxies.get(parts.scheme)
+        proxy = self.proxy or self.environment_proxies.get(scheme)
         if proxy and "://" not in proxy:
             proxy = "http://" + proxy  # HTTP_PROXY=host:port, as curl and requests read it
         return proxy or None
