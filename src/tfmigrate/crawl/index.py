@@ -235,7 +235,7 @@ class ArchiveIndex:
         """The web archive capture a page's payload was replayed from (migrate --wayback), as a
         record's source names it: its address there and when it was made; None for both when the
         page was fetched live or read from disk. A live run's WARC file is not opened for it: reading
-        the record's headers cost every case of a run 70 us (benchmarks/CHANGES.md)."""
+        the record's headers cost every case of a run 75 us (benchmarks/CHANGES.md)."""
         found = None if location.file in self.live_files else read_capture(self.warc_dir, location)
         if found is None:
             return {"archive_url": None, "captured": None}
