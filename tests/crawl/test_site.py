@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -56,17 +57,22 @@ def test_warc_records_hold_the_bytes_the_state_describes(site_server: SiteServer
         relative_path = row.url.removeprefix(site_server.url(""))
         if relative_path != "robots.txt":
             assert payload == (site_server.root / relative_path).read_bytes()
-    types = []
+    types, ids, concurrent = [], [], []
     for warc in (archive / WARC_DIR).glob("*.warc.gz"):
         with warc.open("rb") as handle:
             for record in ArchiveIterator(handle):
                 assert record.rec_headers.protocol == "WARC/1.1"
                 types.append(record.rec_type)
+                ids.append(record.rec_headers.get_header("WARC-Record-ID"))
+                concurrent.append(record.rec_headers.get_header("WARC-Concurrent-To"))
                 if record.rec_type == "response":
                     digest = record.rec_headers.get_header("WARC-Payload-Digest")
                     assert digest.startswith("sha256:")
     assert types[0] == "warcinfo"
     assert types.count("request") == types.count("response") > 150
+    # Record ids (drawn 256 at a time) are random UUIDs, each record's own; a response names its request.
+    assert all(re.fullmatch(r"<urn:uuid:[0-9a-f-]{36}>", i) for i in ids) and len(set(ids)) == len(ids)
+    assert {i for i in concurrent if i} == {i for i, t in zip(ids, types, strict=True) if t == "request"}
 
 
 def test_folder_and_file_url_starts_find_the_same_site(site_server: SiteServer, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import sys
+import uuid
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ WARC_DIR = "warc"
 WARC_VERSION = "1.1"
 # Bodies are stored de-chunked; a kept Transfer-Encoding header would make readers de-chunk again.
 RENAMED_HEADERS = {"transfer-encoding": "X-Archive-Orig-Transfer-Encoding"}
+# Each record is a gzip member of its own (readers seek to it), at warcio's level.
+GZIP_LEVEL, GZIP_WBITS = 9, 16 + zlib.MAX_WBITS
 
 
 @dataclass(frozen=True, slots=True)  # slots: an archive index holds one per archived URL
@@ -59,8 +62,8 @@ def sha256_digest(data: bytes) -> str:
 
 
 class CountedFile:
-    """A WARC file as warcio writes to it: its size counted rather than asked for (a ``tell`` per
-    record is a system call each), and warcio's flush after every record left to ``flush``."""
+    """A WARC file: its size counted rather than asked for (a ``tell`` per record is a system call
+    each)."""
 
     def __init__(self, handle: BinaryIO) -> None:
         self.handle = handle
@@ -70,8 +73,23 @@ class CountedFile:
         self.handle.write(data)
         self.size += len(data)
 
-    def flush(self) -> None:
-        """warcio's, after each record: the archive flushes before the state commits instead."""
+
+class RecordIds:
+    """WARC-Record-IDs (random UUIDs), from random bytes asked of the OS 256 records at a time:
+    warcio's ``uuid4`` asks once a record, and each ask lets the fetch threads take the GIL from
+    the thread that writes the records (an unchanged re-crawl's records wait on the GIL, not CPU)."""
+
+    BATCH = 256
+
+    def __init__(self) -> None:
+        self.random, self.used = b"", 0
+
+    def next(self) -> str:
+        if self.used == len(self.random):
+            self.random, self.used = os.urandom(16 * self.BATCH), 0
+        raw = self.random[self.used : self.used + 16]
+        self.used += 16
+        return f"<urn:uuid:{uuid.UUID(bytes=raw, version=4)}>"
 
 
 class WarcArchive:
@@ -85,7 +103,12 @@ class WarcArchive:
         self.info = info
         self.sequence = 0
         self.file: CountedFile | None = None
+        # warcio writes each record here, plain, and it is gzipped as one member in one call:
+        # warcio's own gzip compresses each part of a record in a call of its own, and each call
+        # hands the GIL to the fetch threads, to wait for it back (benchmarks/CHANGES.md).
+        self.record = io.BytesIO()
         self.writer: WARCWriter | None = None
+        self.ids = RecordIds()
         self.name = ""
         directory.mkdir(parents=True, exist_ok=True)
 
@@ -117,7 +140,7 @@ class WarcArchive:
             if not path.exists():
                 break
         self.file = CountedFile(path.open("xb"))
-        self.writer = WARCWriter(self.file, gzip=True, warc_version=WARC_VERSION)
+        self.writer = WARCWriter(self.record, gzip=False, warc_version=WARC_VERSION)
         info = {"software": f"tfmigrate/{__version__}", "format": "WARC File Format 1.1", **self.info}
         self._write(self.writer.create_warcinfo_record(self.name, info))
         return self.writer
@@ -130,7 +153,11 @@ class WarcArchive:
     def _write(self, record: object) -> WarcLocation:
         assert self.writer is not None and self.file is not None
         offset = self.file.size
+        self.record.seek(0)
+        self.record.truncate()
         self.writer.write_record(record)
+        with self.record.getbuffer() as plain:
+            self.file.write(zlib.compress(plain, GZIP_LEVEL, wbits=GZIP_WBITS))
         headers = record.rec_headers  # type: ignore[attr-defined]
         return WarcLocation(
             file=self.name,
@@ -152,21 +179,26 @@ class WarcArchive:
                 payload=io.BytesIO(exchange.body),
                 length=len(exchange.body),
                 warc_content_type=content_type,
-                warc_headers_dict={"WARC-Payload-Digest": sha256_digest(exchange.body), **extra},
+                warc_headers_dict={
+                    "WARC-Record-ID": self.ids.next(),
+                    "WARC-Payload-Digest": sha256_digest(exchange.body),
+                    **extra,
+                },
             )
             return self._write(record)
         if exchange.replay is not None:
-            return self._write(replayed_response(writer, exchange, exchange.replay, extra))
+            return self._write(replayed_response(writer, exchange, exchange.replay, self.ids.next(), extra))
         request = writer.create_warc_record(
             exchange.url,
             "request",
+            warc_headers_dict={"WARC-Record-ID": self.ids.next()},
             http_headers=StatusAndHeaders(
                 f"GET {request_target(exchange.url)} {exchange.http_version}",
                 exchange.request_headers,
                 is_http_request=True,
             ),
         )
-        response = response_record(writer, exchange, extra)
+        response = response_record(writer, exchange, {"WARC-Record-ID": self.ids.next(), **extra})
         response.rec_headers.add_header(
             "WARC-Concurrent-To", request.rec_headers.get_header("WARC-Record-ID")
         )
@@ -185,19 +217,25 @@ class WarcArchive:
             http_headers=StatusAndHeaders(
                 f"{exchange.status} {exchange.reason}".strip(), headers, protocol=exchange.http_version
             ),
+            warc_headers_dict={"WARC-Record-ID": self.ids.next()},
         )
         return self._write(record)
 
 
 def replayed_response(
-    writer: WARCWriter, exchange: Exchange, replay: Replay, extra: dict[str, str]
+    writer: WARCWriter, exchange: Exchange, replay: Replay, record_id: str, extra: dict[str, str]
 ) -> ArcWarcRecord:
     """A capture read from a web archive, recorded as its original response: keyed by the original
     URL and dated when the archive captured it, with the archive's address of the capture
     (``WARC-Source-URI``, as pywb records captures it loads from another archive), the archive's
     own payload digest and when this copy was made. No request record: the request went to the
     archive, never to the original URL."""
-    source = {"WARC-Date": replay.captured, "WARC-Source-URI": replay.url, "WARC-Creation-Date": warc_now()}
+    source = {
+        "WARC-Record-ID": record_id,
+        "WARC-Date": replay.captured,
+        "WARC-Source-URI": replay.url,
+        "WARC-Creation-Date": warc_now(),
+    }
     if replay.digest:
         source["WARC-Source-Payload-Digest"] = replay.digest
     return response_record(writer, exchange, {**source, **extra})
