@@ -291,37 +291,32 @@ class CrawlState:
         is None the last good payload stays (a 304, a 404, a failure never erase it).
         """
         fetched = now_iso() if status is not None else None
+        # One UPDATE for the row: each statement lets the fetch threads take the GIL from the
+        # thread that records (an unchanged re-crawl records 10,000 rows).
+        values: dict[str, object] = {"state": "done", "outcome": outcome, "reason": reason}
+        kept = {"status": status, "final_url": final_url, "last_fetched": fetched}  # None: as it was
+        if validators is not None:
+            values |= {"etag": validators[0], "last_modified": validators[1]}
+        if payload is not None:
+            sha256, size, content_type, loc = payload
+            values |= {
+                "sha256": sha256,
+                "size": size,
+                "content_type": content_type,
+                "warc_file": loc.file,
+                "warc_offset": loc.offset,
+                "warc_length": loc.length,
+                "warc_date": loc.date,
+                "warc_digest": loc.digest,
+            }
+            kept["last_changed"] = now_iso() if outcome in ("new", "changed") else None
+        assignments = [f"{column} = ?" for column in values]
+        assignments += [f"{column} = COALESCE(?, {column})" for column in kept]
         with self.transaction():
             self.db.execute(
-                "UPDATE urls SET state = 'done', outcome = ?, reason = ?, status = COALESCE(?, status),"
-                " final_url = COALESCE(?, final_url), last_fetched = COALESCE(?, last_fetched) WHERE url = ?",
-                (outcome, reason, status, final_url, fetched, url),
+                f"UPDATE urls SET {', '.join(assignments)} WHERE url = ?",
+                (*values.values(), *kept.values(), url),
             )
-            if validators is not None:
-                self.db.execute(
-                    "UPDATE urls SET etag = ?, last_modified = ? WHERE url = ?",
-                    (validators[0], validators[1], url),
-                )
-            if payload is not None:
-                sha256, size, content_type, loc = payload
-                changed = now_iso() if outcome in ("new", "changed") else None
-                self.db.execute(
-                    "UPDATE urls SET sha256 = ?, size = ?, content_type = ?, warc_file = ?,"
-                    " warc_offset = ?, warc_length = ?, warc_date = ?, warc_digest = ?,"
-                    " last_changed = COALESCE(?, last_changed) WHERE url = ?",
-                    (
-                        sha256,
-                        size,
-                        content_type,
-                        loc.file,
-                        loc.offset,
-                        loc.length,
-                        loc.date,
-                        loc.digest,
-                        changed,
-                        url,
-                    ),
-                )
             if discovered:
                 self._add(discovered, run_id, parent=url)
             if warc_end is not None:
