@@ -21,6 +21,11 @@ def record_name(case_id: str) -> str:
     return f"{CASES_DIR}/{case_id}.json"
 
 
+def original_path(case: Case) -> str:
+    """The archived bytes of a record's page, as migrate writes them beside it."""
+    return f"originals/{case.case_id}{'.txt' if case.source.input_format == 'text' else '.html'}"
+
+
 def case_to_json(case: Case) -> str:
     """The pretty JSON of one record, as written to ``cases/<case_id>.json`` and golden files.
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import re
 import shutil
@@ -162,6 +163,38 @@ def test_a_changed_output_file_is_named_by_doctor_and_rebuilt(in_process: Tfmigr
     assert change["case_id"] == "pa002" and "Thyroid" in json.dumps(change["fields"])
     healthy = in_process("doctor", migrated, "-q")
     assert (healthy.returncode, healthy.stdout, healthy.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize("name", ["originals/bs125.html", "provenance/bs125.json"])
+def test_an_edit_that_keeps_the_size_is_found_by_a_rerun(
+    in_process: Tfmigrate, migrated: Path, name: str
+) -> None:
+    # A re-run links the last run's original and provenance unread when their size and mtime are
+    # as it left them; an edit gives a later mtime, so the file is read, named and written again.
+    target = (migrated / name).resolve()
+    before = target.read_bytes()
+    first = re.search(rb"[a-z]", before)
+    assert first is not None
+    target.write_bytes(before[: first.start()] + first[0].upper() + before[first.end() :])
+    result = migrated_here(in_process, "--out", migrated)
+    assert f"the last run's {name} is not what it wrote (edited or damaged since)" in result.stderr
+    assert (migrated / name).read_bytes() == before
+
+
+def test_damage_that_keeps_size_and_mtime_is_doctors_to_find(in_process: Tfmigrate, migrated: Path) -> None:
+    # A bad sector keeps a file's size and mtime: the re-run trusts them (hashing every original
+    # and provenance file cost most of an unchanged re-run's case work), doctor reads every byte.
+    target = (migrated / "originals/bs125.html").resolve()
+    facts = target.stat()
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x20
+    target.write_bytes(bytes(data))
+    os.utime(target, ns=(facts.st_atime_ns, facts.st_mtime_ns))
+    result = migrated_here(in_process, "--out", migrated)
+    assert "originals/bs125.html" not in result.stderr
+    assert (migrated / "originals/bs125.html").stat().st_ino == facts.st_ino  # linked, unread
+    doctor = in_process("doctor", migrated, "-q")
+    assert "damaged: originals/bs125.html: changed since the run" in doctor.stdout
 
 
 class TrackedConnection(sqlite3.Connection):

@@ -72,17 +72,18 @@ class ArchivedPage:
                 return value.strip().strip("\"'") or None
         return None
 
-    @property
-    def modified(self) -> dt.datetime | None:
-        """The Last-Modified time in UTC the server sent; None when it sent none, or no HTTP date. A
-        folder source has none: a file's modification time is as likely a copy's (a clone's checkout)."""
-        if self.url.startswith("file:"):
-            return None
-        try:
-            parsed = email.utils.parsedate_to_datetime(self.last_modified or "")
-        except (TypeError, ValueError):
-            return None
-        return parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+def last_modified_time(url: str, last_modified: str | None) -> dt.datetime | None:
+    """A page's Last-Modified time in UTC, from the header the server sent; None when it sent none,
+    or no HTTP date. A folder source has none: a file's modification time is as likely a copy's (a
+    clone's checkout)."""
+    if url.startswith("file:"):
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(last_modified or "")
+    except (TypeError, ValueError):
+        return None
+    return parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 class ArchiveIndex:

@@ -11,6 +11,8 @@ run wrote (its manifest's sha256).
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from tfmigrate.corrections import CaseCorrections, apply_corrections, conflicts, uncorrected
-from tfmigrate.crawl.index import ArchiveIndex
+from tfmigrate.crawl.index import ArchiveIndex, last_modified_time
 from tfmigrate.errors import ArchiveError
 from tfmigrate.messages import quoted
 from tfmigrate.migrate.archived import ArchiveRef, open_archive
@@ -30,7 +32,7 @@ from tfmigrate.migrate.report import case_summary
 from tfmigrate.migrate.report_html import case_section
 from tfmigrate.models import Case, Issue
 from tfmigrate.parse import trace_page
-from tfmigrate.records import case_to_json, case_to_json_line, record_name
+from tfmigrate.records import case_to_json, case_to_json_line, original_path, record_name
 from tfmigrate.triage import Failed, triage
 
 PROVENANCE_DIR = "provenance"  # <case_id>.json: where each of the record's values stands on its page
@@ -43,7 +45,7 @@ class PagePlan:
     task: PageTask
     record: str | None  # the id of the last run's record made from these bytes: reused if whole
     spooled: SpoolRef | None  # the record parsed this run, if it was
-    modified: dt.datetime | None  # the Last-Modified the server sent
+    last_modified: str | None  # the Last-Modified header the server sent (read here, on the pool)
     gone_since: dt.date | None  # answered 404/410: when that was first seen
     others: tuple[str, ...]  # a collision: the other pages that give the case id
 
@@ -71,6 +73,7 @@ class CaseContext:
     spool: Path  # where the records parsed this run wait
     prune: bool
     manifest_read: bool  # the last run's manifest was read: a file unlike it is damage to name
+    last_finished_ns: int | None  # when the last run finished writing (its manifest's word)
     failures: dict[str, str]  # URL -> why its page failed this run, for the records it leaves alone
 
 
@@ -123,7 +126,8 @@ class CaseWork:
         record = uncorrected(record)  # a reused record: the last run's corrections come off first
         attach_images(record, self.index, self.writes)
         # A copy: a reused record shares its source with the last run's.
-        source = {"last_modified": page.modified, **archive_capture(self.index, page.task)}
+        modified = last_modified_time(page.task.url, page.last_modified)
+        source = {"last_modified": modified, **archive_capture(self.index, page.task)}
         record.source = record.source.model_copy(update=source)
         record.withdrawn = withdrawn
         record = apply_corrections(record, self.task.corrections)
@@ -262,8 +266,11 @@ class CaseWork:
             return None, whole
 
     def is_whole(self, relative: str) -> Digest | None:
-        """The digest of a last run's file, when the file still holds what the last run wrote."""
+        """The digest of a last run's file, when the file still holds what the last run wrote:
+        unread when it is untouched since (``untouched``), else read and hashed."""
         previous = self.context.files.previous
+        if self.untouched(relative):
+            return self.expected(relative)
         try:
             data = (previous / relative).read_bytes() if previous is not None else None
         except OSError:
@@ -272,6 +279,24 @@ class CaseWork:
             return None
         found = bytes_digest(data)
         return found if self.check_whole(relative, found) else None
+
+    def untouched(self, relative: str) -> bool:
+        """The last run's file is a regular file of the size it wrote, modified no later than the
+        run finished: an edit since (by hand, or a tool's) gives a later mtime; a link or a deleted
+        generation changes only the ctime, never the mtime. Reading and hashing
+        each original and provenance file instead took most of an unchanged re-run's case work
+        (cold reads, 130-180 us each, benchmarks/CHANGES.md); damage that keeps the size and mtime
+        (a bad sector) is tfmigrate doctor's to find: it hashes every file."""
+        expected, finished_ns = self.expected(relative), self.context.last_finished_ns
+        previous = self.context.files.previous
+        if expected is None or finished_ns is None or previous is None:
+            return False
+        try:
+            facts = os.lstat(previous / relative)
+        except OSError:
+            return False
+        regular = stat.S_ISREG(facts.st_mode)
+        return regular and facts.st_size == expected[1] and facts.st_mtime_ns <= finished_ns
 
     def check_whole(self, relative: str, found: Digest) -> bool:
         """Whether a file's digest is the last manifest's; a file unlike it is named as damaged.
@@ -315,7 +340,3 @@ def archive_capture(index: ArchiveIndex, task: PageTask) -> dict[str, Any]:
 
 def provenance_name(case_id: str) -> str:
     return f"{PROVENANCE_DIR}/{case_id}.json"
-
-
-def original_path(case: Case) -> str:
-    return f"originals/{case.case_id}{'.txt' if case.source.input_format == 'text' else '.html'}"

@@ -19,6 +19,7 @@ from tfmigrate.messages import quoted
 from tfmigrate.migrate.generation import Digest, bytes_digest
 from tfmigrate.migrate.state import STATE_FILE, PageState, RunState
 from tfmigrate.records import case_ids
+from tfmigrate.runs import iso_ns
 
 MANIFEST_FILE = "manifest.json"
 
@@ -31,6 +32,7 @@ class PreviousRun:
     case_urls: dict[str, str] = field(default_factory=dict)  # case id -> the page its record is from
     files: dict[str, Digest] = field(default_factory=dict)  # its manifest: every file's sha256 and size
     damage: dict[str, str] = field(default_factory=dict)  # file -> what is wrong with it
+    finished_ns: int | None = None  # when it finished writing (its manifest's word), ns since the epoch
 
     @classmethod
     def load(cls, root: Path | None) -> PreviousRun:
@@ -51,8 +53,10 @@ class PreviousRun:
     def read_manifest(self) -> dict[str, Digest]:
         assert self.root is not None
         try:
-            files = json.loads((self.root / MANIFEST_FILE).read_bytes())["files"]
-            return {name: (facts["sha256"], facts["size"]) for name, facts in files.items()}
+            manifest = json.loads((self.root / MANIFEST_FILE).read_bytes())
+            files = {name: (facts["sha256"], facts["size"]) for name, facts in manifest["files"].items()}
+            self.finished_ns = iso_ns(manifest.get("finished"))
+            return files
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             self.damage[MANIFEST_FILE] = f"unreadable ({quoted(exc, 80)})"
             return {}

@@ -225,7 +225,7 @@ class Run:
                 self.make_cases(pool, sections, summaries, digests)
                 pool.close()  # what the workers gave back is read again once they are gone
                 self.write_run_files(sections, list(summaries.read_json()))
-                written = {name: (sha256, size) for name, sha256, size in digests.read_json()}
+                written = {name: tuple(digest) for files in digests.read_json() for name, digest in files}
         finally:
             del OPEN_INDEXES[self.archive_ref.lookup]
         shutil.rmtree(self.scratch)
@@ -274,6 +274,7 @@ class Run:
             self.scratch,
             self.options.prune,
             manifest_read=bool(self.previous.files),
+            last_finished_ns=self.previous.finished_ns,
             failures=self.failures,
         )
         tasks = (self.case_task(case_id) for case_id in case_ids)
@@ -285,8 +286,8 @@ class Run:
                     jsonl.write(outcome.line)
                     sections.write(f"{outcome.section}\n")
                     summaries.write_json(outcome.summary)
-                for name, (sha256, size) in outcome.written:
-                    digests.write_json([name, sha256, size])
+                if outcome.written:
+                    digests.write_json(outcome.written)
 
     def case_task(self, case_id: str) -> CaseTask:
         result = self.choice.chosen.get(case_id)
@@ -297,7 +298,7 @@ class Run:
                 PageTask.of(archived),
                 record=result.record,
                 spooled=result.spooled,
-                modified=archived.modified,
+                last_modified=archived.last_modified,
                 gone_since=fetch_date(archived) if archived.is_gone else None,
                 others=self.choice.others.get(archived.url, ()),
             )

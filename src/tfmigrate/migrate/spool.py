@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+from pydantic_core import to_json
+
 
 class TextOut(Protocol):
     def write(self, text: str, /) -> Any: ...
@@ -28,7 +30,9 @@ class Spool:
         self._file.write(text)
 
     def write_json(self, value: object) -> None:
-        self._file.write(json.dumps(value, ensure_ascii=False) + "\n")
+        """One value a line, encoded by pydantic's serializer (Rust): a run spools a report entry
+        and the file digests of every case, in the process that all the workers wait on."""
+        self._file.write(to_json(value).decode("utf-8") + "\n")
 
     def read_json(self) -> Iterator[Any]:
         """Each value ``write_json`` wrote, in order."""

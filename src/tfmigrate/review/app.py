@@ -44,11 +44,12 @@ from tfmigrate.corrections import (
     read_case_corrections,
 )
 from tfmigrate.errors import TfMigrateError
-from tfmigrate.migrate.cases import PROVENANCE_DIR, original_path
+from tfmigrate.migrate.cases import PROVENANCE_DIR
 from tfmigrate.migrate.generation import current_generation
 from tfmigrate.migrate.run import MigrateOptions, migrate
 from tfmigrate.models import CASE_ID_PATTERN, Case
 from tfmigrate.provenance import Provenance
+from tfmigrate.records import original_path
 from tfmigrate.review.index import PAGE_SIZE, SEARCHED_FIELDS, WATCHED_FIELDS, CaseIndex, Filters
 from tfmigrate.review.original import marked_original
 
