@@ -3,9 +3,9 @@ withdrawn or pruned; its images found and written; compared with the last run's 
 files, ``cases.jsonl`` line and report entries made. The run's process only orders, collects and
 commits what the workers give back.
 
-A record that comes out unchanged from unchanged page bytes is not written again: its file and the
-page's original are linked from the last run, unread, once they are known to be the bytes the last
-run wrote (its manifest's sha256).
+A record that comes out unchanged from unchanged page bytes is not written again: its file, the
+page's original and its provenance are linked from the last run once they are known to be what the
+last run wrote (the record by its manifest's sha256, the others by size and mtime: ``untouched``).
 """
 
 from __future__ import annotations
