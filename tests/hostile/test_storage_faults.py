@@ -197,6 +197,24 @@ def test_damage_that_keeps_size_and_mtime_is_doctors_to_find(in_process: Tfmigra
     assert "damaged: originals/bs125.html: changed since the run" in doctor.stdout
 
 
+def test_a_rerun_lists_the_last_runs_warc_files_unread(in_process: Tfmigrate, migrated: Path) -> None:
+    # A finished crawl's WARC files are never written again: the manifest keeps the digest the last
+    # run gave one whose size and mtime are as it was (hashing the whole archive on every run grew
+    # by a WARC file a run). Damage that keeps both is doctor's to find.
+    listed = json.loads((migrated / "manifest.json").read_bytes())["archive_files"]
+    name = sorted(listed)[0]
+    path = migrated / "archive" / name
+    facts = path.stat()
+    data = bytearray(path.read_bytes())
+    data[40] ^= 0xFF  # inside the first record (warcinfo), which no re-run reads
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(facts.st_atime_ns, facts.st_mtime_ns))
+    migrated_here(in_process, "--out", migrated)
+    assert json.loads((migrated / "manifest.json").read_bytes())["archive_files"][name] == listed[name]
+    doctor = in_process("doctor", migrated, "-q")
+    assert doctor.returncode == 1 and name in doctor.stdout
+
+
 class TrackedConnection(sqlite3.Connection):
     closed_explicitly = False
 

@@ -11,8 +11,6 @@ last run wrote (the record by its manifest's sha256, the others by size and mtim
 from __future__ import annotations
 
 import datetime as dt
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ from tfmigrate.migrate.changes import Change, compare
 from tfmigrate.migrate.generation import CaseWrites, Digest, GenerationFiles, bytes_digest
 from tfmigrate.migrate.images import attach_images, keep_images
 from tfmigrate.migrate.pages import PageTask, SpoolRef, load_spooled, read_case
+from tfmigrate.migrate.previous import untouched
 from tfmigrate.migrate.report import case_summary
 from tfmigrate.migrate.report_html import case_section
 from tfmigrate.models import Case, Issue
@@ -281,22 +280,10 @@ class CaseWork:
         return found if self.check_whole(relative, found) else None
 
     def untouched(self, relative: str) -> bool:
-        """The last run's file is a regular file of the size it wrote, modified no later than the
-        run finished: an edit since (by hand, or a tool's) gives a later mtime; a link or a deleted
-        generation changes only the ctime, never the mtime. Reading and hashing
-        each original and provenance file instead took most of an unchanged re-run's case work
-        (cold reads, 130-180 us each, benchmarks/CHANGES.md); damage that keeps the size and mtime
-        (a bad sector) is tfmigrate doctor's to find: it hashes every file."""
-        expected, finished_ns = self.expected(relative), self.context.last_finished_ns
+        """The last run's file is unchanged since it wrote it, by its size and mtime (previous.py)."""
         previous = self.context.files.previous
-        if expected is None or finished_ns is None or previous is None:
-            return False
-        try:
-            facts = os.lstat(previous / relative)
-        except OSError:
-            return False
-        regular = stat.S_ISREG(facts.st_mode)
-        return regular and facts.st_size == expected[1] and facts.st_mtime_ns <= finished_ns
+        expected, finished_ns = self.expected(relative), self.context.last_finished_ns
+        return previous is not None and untouched(previous / relative, expected, finished_ns)
 
     def check_whole(self, relative: str, found: Digest) -> bool:
         """Whether a file's digest is the last manifest's; a file unlike it is named as damaged.

@@ -10,8 +10,11 @@ never reused unread (the workers check each one they reuse: ``cases.LastRecord``
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -33,6 +36,7 @@ class PreviousRun:
     files: dict[str, Digest] = field(default_factory=dict)  # its manifest: every file's sha256 and size
     damage: dict[str, str] = field(default_factory=dict)  # file -> what is wrong with it
     finished_ns: int | None = None  # when it finished writing (its manifest's word), ns since the epoch
+    archive_files: dict[str, Digest] = field(default_factory=dict)  # the sha256 and size of its WARC files
 
     @classmethod
     def load(cls, root: Path | None) -> PreviousRun:
@@ -54,8 +58,9 @@ class PreviousRun:
         assert self.root is not None
         try:
             manifest = json.loads((self.root / MANIFEST_FILE).read_bytes())
-            files = {name: (facts["sha256"], facts["size"]) for name, facts in manifest["files"].items()}
+            files = digests(manifest["files"])
             self.finished_ns = iso_ns(manifest.get("finished"))
+            self.archive_files = digests(manifest.get("archive_files", {}))
             return files
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             self.damage[MANIFEST_FILE] = f"unreadable ({quoted(exc, 80)})"
@@ -79,3 +84,26 @@ class PreviousRun:
     def expected(self, relative: str) -> Digest | None:
         """The sha256 and size its manifest gives a file: what the last run wrote."""
         return self.files.get(relative)
+
+
+def digests(listed: dict[str, Any]) -> dict[str, Digest]:
+    """A manifest's list of files: name -> (sha256, size)."""
+    return {name: (facts["sha256"], facts["size"]) for name, facts in listed.items()}
+
+
+def untouched(path: Path, expected: Digest | None, finished_ns: int | None) -> bool:
+    """A file is still what a run's manifest says (``expected``), unread: a regular file of
+    that size, modified no later than the run finished. An edit since (by hand, or a tool's)
+    gives a later mtime; a hard link made or dropped (the next generation, the last one
+    deleted) changes only the ctime. Damage that keeps the size and mtime (a bad sector) is
+    tfmigrate doctor's to find: it hashes every file. Reading and hashing each file instead
+    was most of an unchanged re-run's case work (cold reads, 130-180 us each) and a hash of the
+    whole archive, growing by a WARC file a run (benchmarks/CHANGES.md)."""
+    if expected is None or finished_ns is None:
+        return False
+    try:
+        facts = os.lstat(path)
+    except OSError:
+        return False
+    regular = stat.S_ISREG(facts.st_mode)
+    return regular and facts.st_size == expected[1] and facts.st_mtime_ns <= finished_ns

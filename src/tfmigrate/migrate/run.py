@@ -143,7 +143,7 @@ def migrate(options: MigrateOptions, settings: CrawlSettings, progress: MigrateP
             run = Run(options, archive, generation, previous, progress, corrections)
             result, digests = run.build(pool)
             run_settings = {**settings.model_dump(mode="json"), "jobs": options.jobs, "prune": options.prune}
-            write_manifest(generation, digests, archive, options.source, run_settings, started)
+            write_manifest(generation, digests, archive, previous, options.source, run_settings, started)
             generation.commit()
         except OSError as exc:
             generation.discard()
