@@ -283,7 +283,7 @@ class CaseWork:
         """The last run's file is unchanged since it wrote it, by its size and mtime (previous.py)."""
         previous = self.context.files.previous
         expected, finished_ns = self.expected(relative), self.context.last_finished_ns
-        return previous is not None and untouched(previous / relative, expected, finished_ns)
+        return previous is not None and untouched(f"{previous}/{relative}", expected, finished_ns)
 
     def check_whole(self, relative: str, found: Digest) -> bool:
         """Whether a file's digest is the last manifest's; a file unlike it is named as damaged.

@@ -91,7 +91,7 @@ def digests(listed: dict[str, Any]) -> dict[str, Digest]:
     return {name: (facts["sha256"], facts["size"]) for name, facts in listed.items()}
 
 
-def untouched(path: Path, expected: Digest | None, finished_ns: int | None) -> bool:
+def untouched(path: str | Path, expected: Digest | None, finished_ns: int | None) -> bool:
     """A file is still what a run's manifest says (``expected``), unread: a regular file of
     that size, modified no later than the run finished. An edit since (by hand, or a tool's)
     gives a later mtime; a hard link made or dropped (the next generation, the last one
