@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -63,6 +66,19 @@ def test_bad_input_gets_one_line_and_the_batch_goes_on(tmp_path: Path, name: str
     assert "Traceback" not in result.stderr
     assert "parsed 1, skipped 0 (not a case page), failed 1" in result.stdout
     assert (tmp_path / "out/cases/bs125.json").exists()
+
+
+def test_a_page_longer_than_its_file_size_says_is_read_whole(tmp_path: Path) -> None:
+    # A pipe says it holds 0 bytes: the page is read to its end (to the limit), not to its size.
+    pipe = tmp_path / "bs125te148.txt"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=pipe.write_bytes, args=(GOOD_PAGE,))
+    writer.start()
+    result = run("parse", pipe, "--out", tmp_path / "out")
+    writer.join()
+    assert result.returncode == 0, result.stderr
+    record = json.loads((tmp_path / "out/cases/bs125.json").read_text(encoding="utf-8"))
+    assert record["source"]["sha256"] == hashlib.sha256(GOOD_PAGE).hexdigest()
 
 
 @pytest.mark.parametrize(
