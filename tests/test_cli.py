@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import threading
@@ -135,6 +136,30 @@ def test_a_batch_replaces_the_last_one_whole(in_process: Tfmigrate, tmp_path: Pa
     assert sorted(p.name for p in (out / "cases").iterdir()) == ["bs125.json"]
     lines = (out / "cases.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["case_id"] for line in lines] == ["bs125"]
+    assert sorted(p.name for p in out.iterdir()) == ["cases", "cases.jsonl"]
+
+
+def test_a_record_that_cannot_be_written_fails_the_batch_and_keeps_the_last(
+    in_process: Tfmigrate, tmp_path: Path
+) -> None:
+    """Records are written on a thread: its failure still stops the batch, one line, exit 2, and the
+    last batch stays whole. The failure is real: a file size limit the kernel enforces (EFBIG)."""
+    out = tmp_path / "out"
+    assert in_process("parse", SEED, "--out", out).returncode == 0
+    before = {p.name: p.read_bytes() for p in (out / "cases").iterdir()}
+    pages = sorted(SITE.glob("bs*te*.html"))
+    limit = min(len(p.read_bytes()) for p in pages)  # every record is larger than its smallest page
+
+    def limit_file_size() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "tfmigrate", "parse", *map(str, pages), "--out", str(out)],
+        capture_output=True, text=True, cwd=REPO, timeout=120, preexec_fn=limit_file_size,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("tfmigrate: error: cannot write") and result.stderr.count("\n") == 1
+    assert {p.name: p.read_bytes() for p in (out / "cases").iterdir()} == before
     assert sorted(p.name for p in out.iterdir()) == ["cases", "cases.jsonl"]
 
 
