@@ -276,6 +276,54 @@ print(t_read, t_parse, len(datas))
 """
 
 
+# Where a page's time goes inside `tfmigrate parse`: each step of batch.parse_file and parse.read_page
+# wrapped with a timer where the module looks it up, the files parsed twice in one process (the
+# faster pass kept), no output written. "the rest" is what the named steps leave (validation of the
+# record, the glue between steps).
+STAGES = r"""
+import json, sys, time
+import tfmigrate.batch as batch
+import tfmigrate.parse as parse
+from pathlib import Path
+spent = {}
+def timed(name, func):
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
+    return wrapper
+batch.read_page = timed("read the file", batch.read_page)
+batch.case_to_json = timed("serialise (record file and JSON line)", batch.case_to_json)
+batch.case_to_json_line = timed("serialise (record file and JSON line)", batch.case_to_json_line)
+parse.read_page = timed("parse", parse.read_page)
+parse.decode_html = timed("decode", parse.decode_html)
+parse.blocks_from_html = timed("blocks (the layout walk)", parse.blocks_from_html)
+parse.blocks_from_text = timed("blocks (the layout walk)", parse.blocks_from_text)
+parse.weigh_evidence = timed("template chosen", parse.weigh_evidence)
+parse.PARSERS = {name: (timed("template read into fields", parser), version)
+                 for name, (parser, version) in parse.PARSERS.items()}
+parse.structure_case = timed("structure and content checks", parse.structure_case)
+parse.check_case = timed("structure and content checks", parse.check_case)
+files = [Path(f) for f in open(sys.argv[1]).read().split("\n")]
+passes = []
+for _ in range(2):
+    spent.clear()
+    start = time.perf_counter()
+    for f in files:
+        batch.parse_file(f)
+    passes.append({**spent, "page": time.perf_counter() - start})
+best = min(passes, key=lambda p: p["page"])
+inner = sum(v for k, v in best.items() if k not in ("parse", "page", "read the file",
+                                                      "serialise (record file and JSON line)"))
+best["the rest of parse (record validation, glue)"] = best.pop("parse") - inner
+outer = sum(v for k, v in best.items() if k != "page")
+best["the rest of parse_file (triage, glue)"] = best["page"] - outer
+print(json.dumps({k: 1000 * v / len(files) for k, v in best.items()}))
+"""
+
+
 def bench_parse(site: Path, work: Path, reps: int, migrate_reps: int, results: dict,
                 migrate_sources: tuple[str, ...] = ("archive",)) -> None:
     files = page_files(site)
@@ -300,6 +348,8 @@ def bench_parse(site: Path, work: Path, reps: int, migrate_reps: int, results: d
             log(f"  tfmigrate parse --jobs {jobs}: {r['rate']:.0f} files/s ({r['wall']:.1f} s): {r['out'].strip()[:90]}")
             shutil.rmtree(out, ignore_errors=True)
     res["lxml"], res["tfmigrate_parse"], res["tfmigrate_parse_j2"] = lx, tf, tf2
+    log("parse: where a page's time goes (in one process, steps timed)")
+    res["stages_ms"] = json.loads(measure([PROJECT_PY, "-c", STAGES, str(listfile)])["out"].strip().splitlines()[-1])
 
     # migrate with --jobs 1 / 2: (a) from the corpus folder (file crawl + parse + write), as the issue asks;
     # (b) from an existing archive (parse + write only: isolates the process pool)
@@ -500,6 +550,21 @@ def write_report(results: dict, path: Path) -> None:
               f"({sp['min']:.2f}–{sp['max']:.2f}x). Target ≥ 1.7x.\n")
             targets.append(("1b parse --jobs 2 ≥ 1.7x --jobs 1", f"{sp['median']:.2f}x",
                             "met" if sp["median"] >= 1.7 else "MISSED", median_load(tf + tf2)))
+        if "stages_ms" in r:
+            stages = dict(r["stages_ms"])
+            page = stages.pop("page")
+            budget = 1000 / (0.10 * statistics.median(x["rate"] for x in lx))
+            end_to_end = 1000 / statistics.median(x["rate"] for x in tf)
+            a("Where a page file's time goes inside `tfmigrate parse` (one process, each step timed where the "
+              "module looks it up, the faster of two passes; no files written). ms per page file, "
+              f"against the **{budget:.2f} ms** a page that 10% of this run's bare lxml rate allows; "
+              f"`--jobs 1` end to end took {end_to_end:.2f} ms a page file (with start-up and writing).\n")
+            a("| step | ms per page file | share |")
+            a("|---|---|---|")
+            for name, ms in sorted(stages.items(), key=lambda kv: -kv[1]):
+                a(f"| {name} | {ms:.3f} | {100 * ms / page:.0f}% |")
+            a(f"| **all steps** | **{page:.3f}** | |")
+            a("")
         a("For comparison, the same pool inside `tfmigrate migrate SOURCE --out OUT --jobs 1|2` (which also "
           "reads WARC records, attaches images, compares with the last run and writes originals and reports). "
           "Sources: **archive** = an archive crawled once beforehand (no crawl); **folder** (optional, "
