@@ -31,6 +31,7 @@ from tfmigrate.migrate.report import case_summary
 from tfmigrate.migrate.report_html import case_section
 from tfmigrate.models import Case, Issue
 from tfmigrate.parse import trace_page
+from tfmigrate.provenance import Provenance
 from tfmigrate.records import case_to_json, case_to_json_line, original_path, record_name
 from tfmigrate.triage import Failed, triage
 
@@ -102,6 +103,7 @@ class CaseWork:
         self.damage: dict[str, str] = {}
         self.parsed = False
         self.page_failure: tuple[str, str] | None = None
+        self.traced: Provenance | None = None  # the provenance of the page parsed this run, if it was
         self.old, self.old_is_whole = self.read_last_record()
 
     def run(self) -> CaseOutcome:
@@ -144,13 +146,13 @@ class CaseWork:
         if page.record == self.task.case_id and self.old is not None and self.old_is_whole:
             return self.old.model_copy(update={"withdrawn": None}), True
         if page.spooled is not None:
-            record = load_spooled(self.context.spool, page.spooled)
+            record, self.traced = load_spooled(self.context.spool, page.spooled)
         else:
             self.parsed = True
             outcome = triage(lambda: read_case(self.context.archive, page.task))
-            if not isinstance(outcome, Case):
+            if not isinstance(outcome, tuple):
                 return outcome if isinstance(outcome, Failed) else Failed("not a case page now", ""), False
-            record = outcome
+            record, self.traced = outcome
         if record.case_id != self.task.case_id:  # a collision gave the record an id of its own
             message = (
                 f"case {record.case_id} is also given by {', '.join(page.others)};"
@@ -224,10 +226,14 @@ class CaseWork:
             self.writes.write_bytes(relative, data)
 
     def write_provenance(self, record: Case) -> None:
-        """Where each value came from on the page (provenance.py), traced from the archived bytes:
-        a second, locating parse, kept out of the record (benchmarks/ measures its cost). The last
-        run's file when the archive's copy is gone; none when neither is there."""
+        """Where each value came from on the page (provenance.py), kept out of the record: traced by
+        the parse that gave it, else (a record of the last run) by a locating parse of the archived
+        bytes. The last run's file when the archive's copy is gone; none when neither is there."""
         relative = provenance_name(record.case_id)
+        if self.traced is not None:
+            traced = self.traced.model_copy(update={"case_id": record.case_id})
+            self.writes.write_text(relative, traced.model_dump_json() + "\n")
+            return
         page = self.index.get(record.source.url)
         try:
             data = self.index.payload(page) if page is not None else None
