@@ -230,26 +230,28 @@ class CaseWork:
         the parse that gave it, else (a record of the last run) by a locating parse of the archived
         bytes. The last run's file when the archive's copy is gone; none when neither is there."""
         relative = provenance_name(record.case_id)
-        if self.traced is not None:
-            traced = self.traced.model_copy(update={"case_id": record.case_id})
+        traced = self.traced or self.trace_archived(record)
+        if traced is not None:
+            traced = traced.model_copy(update={"case_id": record.case_id})
             self.writes.write_text(relative, traced.model_dump_json() + "\n")
             return
+        previous = self.context.files.previous
+        if previous is not None and self.is_whole(relative) is not None:
+            self.writes.write_bytes(relative, (previous / relative).read_bytes())
+
+    def trace_archived(self, record: Case) -> Provenance | None:
+        """The provenance of a record's page as the archive holds it; None when it does not read."""
         page = self.index.get(record.source.url)
         try:
             data = self.index.payload(page) if page is not None else None
         except ArchiveError:
-            data = None
-        if data is not None and page is not None:
-            outcome = triage(
-                lambda: trace_page(data, page.url, http_charset=page.charset, base_url=page.base_url)
-            )
-            if isinstance(outcome, tuple):
-                provenance = outcome[1].model_copy(update={"case_id": record.case_id})
-                self.writes.write_text(relative, provenance.model_dump_json() + "\n")
-                return
-        previous = self.context.files.previous
-        if previous is not None and self.is_whole(relative) is not None:
-            self.writes.write_bytes(relative, (previous / relative).read_bytes())
+            return None
+        if data is None or page is None:
+            return None
+        outcome = triage(
+            lambda: trace_page(data, page.url, http_charset=page.charset, base_url=page.base_url)
+        )
+        return outcome[1] if isinstance(outcome, tuple) else None
 
     def read_last_record(self) -> tuple[Case | None, bool]:
         """The last run's record (None when it does not read), and whether its file is what the
